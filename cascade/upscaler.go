@@ -1,0 +1,35 @@
+// Package cascade chains srcascade's stages: an optional base generator
+// followed by super-resolution stages, with tiling, blending and CDM
+// conditioning augmentation, behind the Upscaler interface the CLI uses.
+package cascade
+
+import (
+	"context"
+
+	"github.com/srcascade/srcascade/data"
+)
+
+// Options are the per-call sampling choices of an upscale.
+type Options struct {
+	Scale    int     // output scale (2, 4, 8)
+	Seed     int64   // noise seed; same seed, same output
+	Steps    int     // sampler steps; 0 = the model's default; 1 = one-step estimate
+	Sampler  string  // "ddim" or "ddpm"; "" = model default
+	Eta      float64 // DDIM eta
+	Strength float64 // partial-noise start, 0..1; 0 = model default
+	Tile     int     // tile size in input pixels; 0 = automatic
+}
+
+// Progress receives progress reports: done of total units of the current image.
+type Progress func(done, total int)
+
+// Upscaler makes an image larger. Implementations must be safe for use by
+// one goroutine at a time; callers serialise or open one per worker.
+type Upscaler interface {
+	Name() string
+	// Scales lists the output scales this upscaler supports.
+	Scales() []int
+	// Upscale returns img enlarged by opts.Scale (colour only; alpha is
+	// handled by the caller). progress may be nil.
+	Upscale(ctx context.Context, img *data.Image, opts Options, progress Progress) (*data.Image, error)
+}
