@@ -1,17 +1,125 @@
 package data
 
+import (
+	"fmt"
+	"math"
+)
+
 // Resize resizes img to w x h with MATLAB imresize's bicubic (a = -0.5,
 // kernel widened by 1/scale when shrinking, symmetric boundary), the scale
 // of each axis being outSize/inSize, as MATLAB does given an output size.
-func Resize(img *Image, w, h int) *Image { panic("TODO data.Resize") }
+//
+// Like MATLAB, it resizes one axis at a time, the axis with the smaller
+// scale first (the vertical one on ties), and keeps full precision between
+// the two passes: the result is not rounded to 8-bit levels (see Quantize).
+// w and h must be at least 1; an invalid argument is a programming error
+// and panics.
+func Resize(img *Image, w, h int) *Image {
+	checkResizeArgs("Resize", img, w, h)
+	return resize(img, w, h, float64(w)/float64(img.W), float64(h)/float64(img.H))
+}
 
 // ResizeScale resizes by scale on both axes, the output size being
 // ceil(scale*size) as in MATLAB's imresize(img, scale).
-func ResizeScale(img *Image, scale float64) *Image { panic("TODO data.ResizeScale") }
+//
+// As in MATLAB, the kernel uses scale itself rather than outSize/inSize, and
+// the ceiling is taken of the float64 product: ResizeScale(img, 1.0/3) of a
+// 300-pixel axis gives 101 pixels (300/3 rounds up to 100.00000000000001);
+// use Resize with an explicit size when the size matters. scale must be
+// positive and finite.
+func ResizeScale(img *Image, scale float64) *Image {
+	if !(scale > 0) || math.IsInf(scale, 0) {
+		panic(fmt.Sprintf("data.ResizeScale: scale %v is not a positive finite number", scale))
+	}
+	checkResizeArgs("ResizeScale", img, 1, 1)
+	w := math.Ceil(scale * float64(img.W))
+	h := math.Ceil(scale * float64(img.H))
+	if w > math.MaxInt32 || h > math.MaxInt32 {
+		panic(fmt.Sprintf("data.ResizeScale: %s by %v is too large", img, scale))
+	}
+	return resize(img, int(w), int(h), scale, scale)
+}
+
+// checkResizeArgs panics with a clear message on arguments no caller should
+// pass: they are programming errors, not user input.
+func checkResizeArgs(fn string, img *Image, w, h int) {
+	switch {
+	case img == nil:
+		panic("data." + fn + ": nil image")
+	case img.W < 1 || img.H < 1 || (img.C != 1 && img.C != 3) || len(img.Pix) != img.W*img.H*img.C:
+		panic(fmt.Sprintf("data.%s: malformed image %s with %d values", fn, img, len(img.Pix)))
+	case w < 1 || h < 1:
+		panic(fmt.Sprintf("data.%s: output size %dx%d is not positive", fn, w, h))
+	}
+}
+
+// resize runs MATLAB's imresize with explicit per-axis scales.
+func resize(img *Image, w, h int, sx, sy float64) *Image {
+	// MATLAB: [~, order] = sort(scale) with scale = [rows, cols]; sort is
+	// stable, so rows (the vertical pass) go first on ties.
+	verticalFirst := sy <= sx
+	cur := img
+	for pass := 0; pass < 2; pass++ {
+		vertical := verticalFirst == (pass == 0)
+		if vertical {
+			if h != cur.H || sy != 1 {
+				cur = resizeVertical(cur, contributions(cur.H, h, sy))
+			}
+		} else if w != cur.W || sx != 1 {
+			cur = resizeHorizontal(cur, contributions(cur.W, w, sx))
+		}
+	}
+	if cur == img { // identity: both axes kept their size at scale 1
+		cur = img.Clone()
+	}
+	return cur
+}
 
 // ModCrop crops the bottom/right so width and height are multiples of scale.
-func ModCrop(img *Image, scale int) *Image { panic("TODO data.ModCrop") }
+// A scale below 2 returns a copy; an image smaller than scale on an axis
+// crops to nothing on that axis (W or H becomes 0).
+func ModCrop(img *Image, scale int) *Image {
+	if scale < 2 {
+		return img.Clone()
+	}
+	w, h := img.W-img.W%scale, img.H-img.H%scale
+	out := NewImage(w, h, img.C)
+	rowLen := w * img.C
+	for y := 0; y < h; y++ {
+		copy(out.Pix[y*rowLen:(y+1)*rowLen], img.Pix[y*img.W*img.C:])
+	}
+	return out
+}
 
 // Quantize rounds every value to the nearest of the 256 8-bit levels (in
 // [-1,1] units) and clamps to [-1,1], as writing to uint8 would.
-func Quantize(img *Image) *Image { panic("TODO data.Quantize") }
+//
+// Exactly as MATLAB's conversion to uint8: v maps to round((v+1)*127.5) with
+// halves rounded away from zero, clamped to 0..255, and back to k/127.5-1.
+// NaN maps to level 0, as MATLAB's uint8(NaN) is 0.
+func Quantize(img *Image) *Image {
+	out := &Image{W: img.W, H: img.H, C: img.C, Pix: make([]float32, len(img.Pix))}
+	var levels [256]float32
+	for k := range levels {
+		levels[k] = float32(float64(k)/127.5 - 1)
+	}
+	parallelFor(len(img.Pix), 1<<16, func(lo, hi int) {
+		src, dst := img.Pix[lo:hi], out.Pix[lo:hi]
+		for i, v := range src {
+			dst[i] = levels[level8(v)]
+		}
+	})
+	return out
+}
+
+// level8 is the 8-bit level of v in [-1,1] units, as uint8() rounds it.
+func level8(v float32) uint8 {
+	x := (float64(v) + 1) * 127.5
+	switch {
+	case x >= 254.5:
+		return 255
+	case x >= 0:
+		return uint8(math.Round(x)) // halves away from zero, as MATLAB rounds
+	}
+	return 0 // negative or NaN
+}

@@ -1,0 +1,53 @@
+package data
+
+// BT.601 luma of MATLAB's rgb2ycbcr, on the 0..255 scale:
+//
+//	Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255,  R, G, B in 0..255
+//
+// so Y runs over 16..235. The weights sum to 219.
+const (
+	lumaR = 65.481
+	lumaG = 128.553
+	lumaB = 24.966
+)
+
+// lumaPlane returns the luma of img, in 0..255 units and float64, over the
+// region left after cutting shave pixels from every border, with its width
+// and height. Grey images use their channel as R = G = B.
+//
+// The luma is not rounded to integers. MATLAB's rgb2ycbcr of a uint8 image
+// rounds it (round=true reproduces that); BasicSR's calculate_psnr/ssim and
+// the bench README's protocol keep it fractional. On Set5/Set14 the
+// fractional luma is the one that reproduces the published bicubic numbers
+// (see bench_test.go), so the exported metrics use round=false.
+func lumaPlane(img *Image, shave int, round bool) ([]float64, int, int) {
+	w, h := img.W-2*shave, img.H-2*shave
+	y := make([]float64, w*h)
+	c := img.C
+	for row := 0; row < h; row++ {
+		src := img.Pix[((row+shave)*img.W+shave)*c:][:w*c]
+		dst := y[row*w : (row+1)*w]
+		for x := range dst {
+			var l float64
+			if c == 3 {
+				r := (float64(src[3*x]) + 1) * 127.5
+				g := (float64(src[3*x+1]) + 1) * 127.5
+				b := (float64(src[3*x+2]) + 1) * 127.5
+				l = 16 + (lumaR*r+lumaG*g+lumaB*b)/255
+			} else {
+				v := (float64(src[x]) + 1) * 127.5
+				l = 16 + (lumaR*v+lumaG*v+lumaB*v)/255
+			}
+			if round {
+				l = roundLevel(l)
+			}
+			dst[x] = l
+		}
+	}
+	return y, w, h
+}
+
+// roundLevel rounds a 0..255 value as MATLAB's uint8 conversion does.
+func roundLevel(v float64) float64 {
+	return float64(level8(float32(v/127.5 - 1)))
+}
