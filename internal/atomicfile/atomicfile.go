@@ -4,12 +4,100 @@
 // synced, and is renamed into place.
 package atomicfile
 
-import "io"
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Mode is the permission of files created by Write.
+const Mode os.FileMode = 0o644
+
+// TempSuffix ends the name of every temporary file Write creates; such names
+// also start with '.', so folder walkers can skip them (see IsTemp).
+const TempSuffix = ".tmp"
+
+// IsTemp reports whether name (a base name or a path) looks like one of
+// Write's temporary files: a leftover from a crash, never a real output.
+func IsTemp(name string) bool {
+	base := filepath.Base(name)
+	return strings.HasPrefix(base, ".") && strings.HasSuffix(base, TempSuffix)
+}
 
 // Write creates path atomically with what fill writes.
-func Write(path string, fill func(w io.Writer) error) error { panic("TODO atomicfile.Write") }
+//
+// fill writes to a buffered temporary file ".<name>.<random>.tmp" in path's
+// folder; the file is then flushed, fsynced, given mode 0644, closed and
+// renamed over path, and the folder is synced (best effort) so the rename
+// itself survives a crash. If fill or any step fails (or fill panics), the
+// temporary file is removed and an existing file at path is left as it was.
+// fill's own error is returned unwrapped.
+func Write(path string, fill func(w io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if base == "" {
+		return fmt.Errorf("atomic write %q: not a file name", path)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*"+TempSuffix)
+	if err != nil {
+		return fmt.Errorf("atomic write: %w", err)
+	}
+	tmp := f.Name()
+	closed := false
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		if !closed {
+			f.Close()
+		}
+		os.Remove(tmp)
+	}()
+
+	bw := bufio.NewWriterSize(f, 256<<10)
+	if err := fill(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("atomic write %s: %w", tmp, err)
+	}
+	if err := f.Chmod(Mode); err != nil {
+		return fmt.Errorf("atomic write: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("atomic write: sync %s: %w", tmp, err)
+	}
+	closed = true
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("atomic write: close %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("atomic write: %w", err)
+	}
+	done = true
+	syncDir(dir)
+	return nil
+}
 
 // WriteFile is Write for a byte slice.
 func WriteFile(path string, b []byte) error {
 	return Write(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// syncDir fsyncs a folder so a rename in it is durable. Some platforms and
+// file systems cannot sync folders; the data itself is already synced, so
+// failures here are ignored.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	d.Close()
 }
