@@ -23,9 +23,9 @@ func Resize(img *Image, w, h int) *Image {
 // ceil(scale*size) as in MATLAB's imresize(img, scale).
 //
 // As in MATLAB, the kernel uses scale itself rather than outSize/inSize, and
-// the ceiling is taken of the float64 product: ResizeScale(img, 1.0/3) of a
-// 300-pixel axis gives 101 pixels (300/3 rounds up to 100.00000000000001);
-// use Resize with an explicit size when the size matters. scale must be
+// the ceiling is taken of the float64 product: ResizeScale(img, 1.1) of a
+// 100-pixel axis gives 111 pixels (1.1*100 is 110.00000000000001); use
+// Resize with an explicit size when the size matters. scale must be
 // positive and finite.
 func ResizeScale(img *Image, scale float64) *Image {
 	if !(scale > 0) || math.IsInf(scale, 0) {
@@ -55,12 +55,10 @@ func checkResizeArgs(fn string, img *Image, w, h int) {
 
 // resize runs MATLAB's imresize with explicit per-axis scales.
 func resize(img *Image, w, h int, sx, sy float64) *Image {
-	// MATLAB: [~, order] = sort(scale) with scale = [rows, cols]; sort is
-	// stable, so rows (the vertical pass) go first on ties.
-	verticalFirst := sy <= sx
+	vFirst := verticalFirst(sx, sy)
 	cur := img
 	for pass := 0; pass < 2; pass++ {
-		vertical := verticalFirst == (pass == 0)
+		vertical := vFirst == (pass == 0)
 		if vertical {
 			if h != cur.H || sy != 1 {
 				cur = resizeVertical(cur, contributions(cur.H, h, sy))
@@ -74,6 +72,11 @@ func resize(img *Image, w, h int, sx, sy float64) *Image {
 	}
 	return cur
 }
+
+// verticalFirst reports whether the vertical pass runs first. MATLAB runs
+// [~, order] = sort(scale) with scale = [rows, cols]: the axis with the
+// smaller scale first, and, sort being stable, rows (vertical) on ties.
+func verticalFirst(sx, sy float64) bool { return sy <= sx }
 
 // ModCrop crops the bottom/right so width and height are multiples of scale.
 // A scale below 2 returns a copy; an image smaller than scale on an axis
@@ -96,7 +99,9 @@ func ModCrop(img *Image, scale int) *Image {
 //
 // Exactly as MATLAB's conversion to uint8: v maps to round((v+1)*127.5) with
 // halves rounded away from zero, clamped to 0..255, and back to k/127.5-1.
-// NaN maps to level 0, as MATLAB's uint8(NaN) is 0.
+// NaN maps to level 0, as MATLAB's uint8(NaN) is 0. (A float32 in [-1,1]
+// lands exactly half-way between two levels only at v = 0, level 127.5,
+// which rounds to 128.)
 func Quantize(img *Image) *Image {
 	out := &Image{W: img.W, H: img.H, C: img.C, Pix: make([]float32, len(img.Pix))}
 	var levels [256]float32
