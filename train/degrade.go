@@ -1,0 +1,260 @@
+package train
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/srcascade/srcascade/data"
+)
+
+// Range is a closed interval [Min, Max] a parameter is drawn from uniformly.
+type Range struct {
+	Min, Max float64
+}
+
+// draw returns a uniform sample of r.
+func (r Range) draw(rng *rand.Rand) float64 {
+	return r.Min + (r.Max-r.Min)*rng.Float64()
+}
+
+// Degradation is one random degradation: applied with probability Prob,
+// its strength drawn uniformly from Range.
+type Degradation struct {
+	Prob  float64
+	Range Range
+}
+
+// DegradeOptions are the degradations applied when LR inputs are made from
+// HR crops (never to given LR files), to train for real-world inputs rather
+// than clean bicubic ones. The order, as in Real-ESRGAN's first stage, is
+// blur (on the HR crop), bicubic downscale, noise, rounding to 8 bits, JPEG.
+// The zero value applies none: LR is then exactly the benchmark protocol.
+type DegradeOptions struct {
+	// Blur is a Gaussian blur of the HR crop before the downscale; Range is
+	// its sigma in HR pixels.
+	Blur Degradation
+	// Noise is additive Gaussian noise on the LR, independent per channel;
+	// Range is its sigma in 8-bit levels (0..255 scale).
+	Noise Degradation
+	// JPEG is re-compression of the 8-bit LR; Range is the quality (1..100,
+	// rounded to an integer).
+	JPEG Degradation
+}
+
+// RealWorldDegrade is a moderate preset for camera photos: blur sigma
+// 0.2..2 HR px (p 0.5), noise sigma 1..15 levels (p 0.5), JPEG quality
+// 40..95 (p 0.5).
+func RealWorldDegrade() DegradeOptions {
+	return DegradeOptions{
+		Blur:  Degradation{Prob: 0.5, Range: Range{0.2, 2}},
+		Noise: Degradation{Prob: 0.5, Range: Range{1, 15}},
+		JPEG:  Degradation{Prob: 0.5, Range: Range{40, 95}},
+	}
+}
+
+// Enabled reports whether any degradation can be applied.
+func (o DegradeOptions) Enabled() bool {
+	return o.Blur.Prob > 0 || o.Noise.Prob > 0 || o.JPEG.Prob > 0
+}
+
+// Validate checks probabilities and ranges.
+func (o DegradeOptions) Validate() error {
+	check := func(name string, d Degradation, lo, hi float64) error {
+		if d.Prob < 0 || d.Prob > 1 || math.IsNaN(d.Prob) {
+			return fmt.Errorf("degradation %s: probability %g is not in [0,1]", name, d.Prob)
+		}
+		if d.Prob == 0 {
+			return nil
+		}
+		if !(d.Range.Min >= lo && d.Range.Max <= hi && d.Range.Min <= d.Range.Max) {
+			return fmt.Errorf("degradation %s: range %g-%g is not an interval within [%g,%g]", name, d.Range.Min, d.Range.Max, lo, hi)
+		}
+		return nil
+	}
+	if err := check("blur", o.Blur, 0, 50); err != nil {
+		return err
+	}
+	if err := check("noise", o.Noise, 0, 255); err != nil {
+		return err
+	}
+	return check("jpeg", o.JPEG, 1, 100)
+}
+
+// ParseDegrade parses a degradation spec as a command line gives it:
+// "" or "none" for none, "realworld" for RealWorldDegrade, or a
+// comma-separated list of KIND=PROB@MIN-MAX with KIND blur (sigma, HR px),
+// noise (sigma, 8-bit levels) or jpeg (quality), e.g.
+// "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95".
+func ParseDegrade(spec string) (DegradeOptions, error) {
+	var o DegradeOptions
+	spec = strings.TrimSpace(spec)
+	switch spec {
+	case "", "none":
+		return o, nil
+	case "realworld":
+		return RealWorldDegrade(), nil
+	}
+	for _, item := range strings.Split(spec, ",") {
+		kind, val, ok := strings.Cut(strings.TrimSpace(item), "=")
+		probS, rangeS, ok2 := strings.Cut(val, "@")
+		minS, maxS, ok3 := strings.Cut(rangeS, "-")
+		if !ok || !ok2 || !ok3 {
+			return o, fmt.Errorf("degradation %q: want KIND=PROB@MIN-MAX, e.g. noise=0.5@1-15", item)
+		}
+		var d Degradation
+		var err error
+		if d.Prob, err = strconv.ParseFloat(probS, 64); err != nil {
+			return o, fmt.Errorf("degradation %q: probability: %w", item, err)
+		}
+		if d.Range.Min, err = strconv.ParseFloat(minS, 64); err != nil {
+			return o, fmt.Errorf("degradation %q: minimum: %w", item, err)
+		}
+		if d.Range.Max, err = strconv.ParseFloat(maxS, 64); err != nil {
+			return o, fmt.Errorf("degradation %q: maximum: %w", item, err)
+		}
+		switch kind {
+		case "blur":
+			o.Blur = d
+		case "noise":
+			o.Noise = d
+		case "jpeg":
+			o.JPEG = d
+		default:
+			return o, fmt.Errorf("degradation %q: unknown kind %q (blur, noise, jpeg)", item, kind)
+		}
+	}
+	return o, o.Validate()
+}
+
+// String formats o in ParseDegrade's syntax.
+func (o DegradeOptions) String() string {
+	if !o.Enabled() {
+		return "none"
+	}
+	var parts []string
+	add := func(name string, d Degradation) {
+		if d.Prob > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%g@%g-%g", name, d.Prob, d.Range.Min, d.Range.Max))
+		}
+	}
+	add("blur", o.Blur)
+	add("noise", o.Noise)
+	add("jpeg", o.JPEG)
+	return strings.Join(parts, ",")
+}
+
+// makeLR makes the LR input of an HR crop: exactly Quantize(Resize(hr, lr,
+// lr)) when no degradation is drawn, else with blur, noise and JPEG as
+// DegradeOptions describes. Every random draw is made whether or not the
+// degradation applies, so the stream of draws does not depend on outcomes.
+func (o DegradeOptions) makeLR(hr *data.Image, lrSize int, rng *rand.Rand) (*data.Image, error) {
+	blurOn, blurSigma := rng.Float64() < o.Blur.Prob, o.Blur.Range.draw(rng)
+	noiseOn, noiseSigma := rng.Float64() < o.Noise.Prob, o.Noise.Range.draw(rng)
+	jpegOn, quality := rng.Float64() < o.JPEG.Prob, o.JPEG.Range.draw(rng)
+
+	src := hr
+	if blurOn && blurSigma > 0 {
+		src = gaussianBlur(hr, blurSigma)
+	}
+	lr := data.Resize(src, lrSize, lrSize)
+	if noiseOn && noiseSigma > 0 {
+		addGaussian(lr.Pix, float32(noiseSigma/255*2), rng)
+	}
+	lr = data.Quantize(lr)
+	if jpegOn {
+		var err error
+		if lr, err = jpegRoundTrip(lr, int(math.Round(quality))); err != nil {
+			return nil, err
+		}
+	}
+	return lr, nil
+}
+
+// addGaussian adds N(0, sigma^2) noise to every value of pix.
+func addGaussian(pix []float32, sigma float32, rng *rand.Rand) {
+	for i := range pix {
+		pix[i] += sigma * float32(rng.NormFloat64())
+	}
+}
+
+// gaussianKernel is the normalised 1-D Gaussian of the given sigma, radius
+// ceil(3 sigma).
+func gaussianKernel(sigma float64) []float32 {
+	r := int(math.Ceil(3 * sigma))
+	k := make([]float32, 2*r+1)
+	var sum float64
+	w := make([]float64, len(k))
+	for i := range w {
+		x := float64(i - r)
+		w[i] = math.Exp(-x * x / (2 * sigma * sigma))
+		sum += w[i]
+	}
+	for i := range k {
+		k[i] = float32(w[i] / sum)
+	}
+	return k
+}
+
+// reflect maps an index outside [0,n) back inside by symmetric (edge
+// repeating) reflection, as MATLAB's 'symmetric' padding.
+func reflect(i, n int) int {
+	for i < 0 || i >= n {
+		if i < 0 {
+			i = -i - 1
+		}
+		if i >= n {
+			i = 2*n - 1 - i
+		}
+	}
+	return i
+}
+
+// gaussianBlur blurs img separably with a Gaussian of the given sigma,
+// symmetric boundary.
+func gaussianBlur(img *data.Image, sigma float64) *data.Image {
+	k := gaussianKernel(sigma)
+	r := len(k) / 2
+	W, H, C := img.W, img.H, img.C
+	tmp := data.NewImage(W, H, C)
+	for y := 0; y < H; y++ {
+		for x := 0; x < W; x++ {
+			for c := 0; c < C; c++ {
+				var s float32
+				for j, kv := range k {
+					s += kv * img.Pix[(y*W+reflect(x+j-r, W))*C+c]
+				}
+				tmp.Pix[(y*W+x)*C+c] = s
+			}
+		}
+	}
+	out := data.NewImage(W, H, C)
+	for y := 0; y < H; y++ {
+		for x := 0; x < W; x++ {
+			for c := 0; c < C; c++ {
+				var s float32
+				for j, kv := range k {
+					s += kv * tmp.Pix[(reflect(y+j-r, H)*W+x)*C+c]
+				}
+				out.Pix[(y*W+x)*C+c] = s
+			}
+		}
+	}
+	return out
+}
+
+// jpegRoundTrip encodes img as JPEG at the given quality and decodes it.
+func jpegRoundTrip(img *data.Image, quality int) (*data.Image, error) {
+	var buf bytes.Buffer
+	if err := data.Encode(&buf, &data.Decoded{Image: img, Depth: 8, Format: "png"}, data.EncodeOptions{Format: "jpeg", Quality: quality}); err != nil {
+		return nil, fmt.Errorf("JPEG degradation (quality %d): %w", quality, err)
+	}
+	d, err := data.Decode(&buf, data.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("JPEG degradation (quality %d): decoding: %w", quality, err)
+	}
+	return d.Image, nil
+}
