@@ -1,0 +1,223 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/srcascade/srcascade/cascade"
+	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/pretrained"
+	"github.com/urfave/cli/v2"
+)
+
+// modelOptions are the model, backend and sampling choices shared by
+// upscale and eval.
+type modelOptions struct {
+	Model    string  // built-in name or checkpoint folder
+	Backend  string  // "" = automatic (GOMLX_BACKEND or the default), go, xla:cpu, xla:cuda, plugin path
+	Scale    int     // 2, 3, 4 or 8, checked against the model's scales
+	Seed     int64   // noise seed
+	Steps    int     // sampler steps; 0 = model default; 1 = one-step estimate
+	Sampler  string  // "", ddim or ddpm
+	Eta      float64 // DDIM eta, >= 0
+	Strength float64 // partial-noise start in [0,1]; 0 = model default
+	Tile     int     // tile size in input pixels; 0 = automatic
+}
+
+// Flag categories in --help.
+const (
+	modelCategory = "Model and sampling"
+	ioCategory    = "Input and output"
+)
+
+// boolFlag is a boolean flag without the "(default: false)" noise in --help.
+func boolFlag(name, alias, usage string) *cli.BoolFlag {
+	f := &cli.BoolFlag{Name: name, Usage: usage, DisableDefaultText: true}
+	if alias != "" {
+		f.Aliases = []string{alias}
+	}
+	return f
+}
+
+// inCategory puts flags in a --help category.
+func inCategory(category string, flags []cli.Flag) []cli.Flag {
+	for _, f := range flags {
+		switch f := f.(type) {
+		case *cli.BoolFlag:
+			f.Category = category
+		case *cli.StringFlag:
+			f.Category = category
+		case *cli.IntFlag:
+			f.Category = category
+		case *cli.Int64Flag:
+			f.Category = category
+		}
+	}
+	return flags
+}
+
+// modelFlags are the flags that fill modelOptions.
+func modelFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Value: pretrained.Default(), Category: modelCategory,
+			Usage: "`MODEL`: a built-in name (see srcascade models) or a checkpoint folder written by training"},
+		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: 4, Category: modelCategory,
+			Usage: "upscale `FACTOR`: 2, 4 or 8 (3 where the model supports it)"},
+		&cli.StringFlag{Name: "backend", Category: modelCategory,
+			Usage: "compute `BACKEND` for learned models: go, xla:cpu, xla:cuda or a PJRT plugin .so path (default: $GOMLX_BACKEND, else XLA if installed, else go)"},
+		&cli.Int64Flag{Name: "seed", Value: 1, Category: modelCategory,
+			Usage: "noise `SEED`: the same seed gives the same output"},
+		&cli.IntFlag{Name: "steps", Category: modelCategory,
+			Usage: "sampler `STEPS` (0 = the model's default, 1 = one-step estimate)"},
+		&cli.StringFlag{Name: "sampler", Category: modelCategory,
+			Usage: "`SAMPLER`: ddim or ddpm (default: the model's)"},
+		&cli.Float64Flag{Name: "eta", Category: modelCategory,
+			Usage: "DDIM `ETA`: 0 is deterministic, 1 is as noisy as DDPM"},
+		&cli.Float64Flag{Name: "strength", Category: modelCategory,
+			Usage: "partial-noise start, `0..1`: how much noise is added to the bicubic image before denoising (0 = the model's default)"},
+		&cli.IntFlag{Name: "tile", Category: modelCategory,
+			Usage: "tile `SIZE` in input pixels, bounds memory (0 = automatic)"},
+	}
+}
+
+// modelOptionsFrom reads and checks the flags of modelFlags.
+func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
+	m := modelOptions{
+		Model:    c.String("model"),
+		Backend:  c.String("backend"),
+		Scale:    c.Int("scale"),
+		Seed:     c.Int64("seed"),
+		Steps:    c.Int("steps"),
+		Sampler:  strings.ToLower(c.String("sampler")),
+		Eta:      c.Float64("eta"),
+		Strength: c.Float64("strength"),
+		Tile:     c.Int("tile"),
+	}
+	switch {
+	case m.Model == "":
+		return m, usagef(cmd, "-m/--model: empty model name")
+	case !slices.Contains([]int{2, 3, 4, 8}, m.Scale):
+		return m, usagef(cmd, "-s/--scale %d: the scale must be 2, 4 or 8 (3 where the model supports it)", m.Scale)
+	case m.Steps < 0:
+		return m, usagef(cmd, "--steps %d: must be 0 (model default) or more", m.Steps)
+	case m.Sampler != "" && m.Sampler != "ddim" && m.Sampler != "ddpm":
+		return m, usagef(cmd, "--sampler %q: must be ddim or ddpm", c.String("sampler"))
+	case m.Eta < 0:
+		return m, usagef(cmd, "--eta %g: must be 0 or more", m.Eta)
+	case m.Strength < 0 || m.Strength > 1:
+		return m, usagef(cmd, "--strength %g: must be between 0 and 1", m.Strength)
+	case m.Tile < 0 || (m.Tile > 0 && m.Tile < 8):
+		return m, usagef(cmd, "--tile %d: must be 0 (automatic) or at least 8", m.Tile)
+	}
+	if err := checkBackend(m.Backend); err != nil {
+		return m, usagef(cmd, "--backend %q: %v", m.Backend, err)
+	}
+	return m, nil
+}
+
+// checkBackend accepts "", go, xla, a GoMLX backend config ("go:...",
+// "xla:cpu", "xla:cuda", ...) or the path of an existing PJRT plugin file.
+func checkBackend(b string) error {
+	if b == "" || b == "go" || b == "xla" || strings.HasPrefix(b, "go:") || strings.HasPrefix(b, "xla:") {
+		return nil
+	}
+	if strings.ContainsRune(b, os.PathSeparator) || strings.HasSuffix(b, ".so") {
+		st, err := os.Stat(b)
+		if err != nil {
+			return fmt.Errorf("PJRT plugin: %w", err)
+		}
+		if st.IsDir() {
+			return errors.New("PJRT plugin path is a folder")
+		}
+		return nil
+	}
+	return errors.New("want go, xla:cpu, xla:cuda or the path of a PJRT plugin .so")
+}
+
+// open opens the model and checks that it supports the scale. An unknown
+// model or unsupported scale is a usage error.
+func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
+	up, err := pretrained.Open(m.Model, m.Backend)
+	if err != nil {
+		if errors.Is(err, pretrained.ErrUnknownModel) {
+			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
+		}
+		return nil, err
+	}
+	if !slices.Contains(up.Scales(), m.Scale) {
+		return nil, usagef(cmd, "-s/--scale %d: model %s supports %s", m.Scale, up.Name(), joinInts(up.Scales(), ", "))
+	}
+	return up, nil
+}
+
+// cascadeOptions are the per-call options of Upscale.
+func (m modelOptions) cascadeOptions() cascade.Options {
+	return cascade.Options{
+		Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
+		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile,
+	}
+}
+
+// joinInts formats a list of ints.
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, sep)
+}
+
+// maxPixelsFlag is the --max-pixels flag shared by upscale and eval.
+func maxPixelsFlag() cli.Flag {
+	return &cli.StringFlag{Name: "max-pixels", Value: formatPixels(data.DefaultMaxPixels),
+		Usage: "refuse images with more than `N` decoded pixels (guards against decompression bombs): a count with optional k/M/G, or WxH"}
+}
+
+// parsePixels reads a pixel count: "64000000", "64M", "1.5G", "8000x8000".
+func parsePixels(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if w, h, ok := strings.Cut(strings.ToLower(s), "x"); ok {
+		wi, err1 := strconv.ParseInt(w, 10, 64)
+		hi, err2 := strconv.ParseInt(h, 10, 64)
+		if err1 != nil || err2 != nil || wi <= 0 || hi <= 0 || wi > 1<<31 || hi > 1<<31 {
+			return 0, fmt.Errorf("%q is not WIDTHxHEIGHT", s)
+		}
+		return wi * hi, nil
+	}
+	mult := 1.0
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'k', 'K':
+			mult = 1e3
+		case 'm', 'M':
+			mult = 1e6
+		case 'g', 'G':
+			mult = 1e9
+		}
+		if mult != 1 {
+			s = s[:n-1]
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f*mult < 1 || f*mult > 1e15 {
+		return 0, fmt.Errorf("%q is not a pixel count like 64M or 8000x8000", s)
+	}
+	return int64(f * mult), nil
+}
+
+// formatPixels writes a pixel count the short way parsePixels reads.
+func formatPixels(n int64) string {
+	switch {
+	case n >= 1e9 && n%1e9 == 0:
+		return strconv.FormatInt(n/1e9, 10) + "G"
+	case n >= 1e6 && n%1e6 == 0:
+		return strconv.FormatInt(n/1e6, 10) + "M"
+	case n >= 1e3 && n%1e3 == 0:
+		return strconv.FormatInt(n/1e3, 10) + "k"
+	}
+	return strconv.FormatInt(n, 10)
+}

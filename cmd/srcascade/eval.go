@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/srcascade/srcascade/cascade"
+	"github.com/srcascade/srcascade/data"
+	"github.com/urfave/cli/v2"
+)
+
+// evalOptions is a parsed `srcascade eval` command line.
+type evalOptions struct {
+	Folders   []string // HR image folders
+	Recursive bool
+	JSON      bool   // print JSON instead of tables
+	Save      string // folder to keep the SR outputs in; "" = don't
+	MaxPixels int64
+	Quiet     bool
+	Model     modelOptions
+}
+
+const evalDescription = `Runs the super-resolution benchmark protocol on folders of high-resolution
+(HR) images, as the published Set5/Set14 tables do:
+  1. modcrop HR to a multiple of the scale;
+  2. LR = bicubic (MATLAB imresize) HR / scale, rounded to 8 bits;
+  3. SR = the model's upscale of LR, rounded to 8 bits;
+  4. PSNR and SSIM on the luma Y (BT.601), scale pixels shaved off every border;
+     consistency = MSE between bicubic-downscaled SR and LR (images in [0,1]);
+     seconds = the model's time.
+Prints a table per folder with the mean; --json prints the same as JSON.
+
+Examples:
+  srcascade eval -s 4 Set5/ Set14/
+  srcascade eval -m ./ckpt --steps 1 --json Set5/ > set5.json
+  srcascade eval -s 2 --save sr/ Set5/          # keep the SR images as PNG`
+
+// evalCommand is the `srcascade eval` command.
+func evalCommand(set func(command)) *cli.Command {
+	flags := []cli.Flag{
+		boolFlag("json", "", "print the results as JSON on stdout"),
+		&cli.StringFlag{Name: "save", Usage: "keep the SR outputs as PNG in `DIR` (mirrors the folders)"},
+		boolFlag("recursive", "r", "include images in subfolders"),
+		maxPixelsFlag(),
+		boolFlag("quiet", "q", "no progress on stderr"),
+	}
+	return &cli.Command{
+		Name:        "eval",
+		Usage:       "measure Y-PSNR, SSIM and consistency of a model on HR image folders",
+		ArgsUsage:   "HR_FOLDER...",
+		UsageText:   "srcascade eval [options] HR_FOLDER...",
+		Description: evalDescription,
+		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
+		Action: func(c *cli.Context) error {
+			o, err := evalOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			set(o)
+			return nil
+		},
+	}
+}
+
+// evalOptionsFrom reads and checks the flags and arguments of eval.
+func evalOptionsFrom(c *cli.Context) (*evalOptions, error) {
+	const cmd = "eval"
+	o := &evalOptions{
+		Folders:   c.Args().Slice(),
+		Recursive: c.Bool("recursive"),
+		JSON:      c.Bool("json"),
+		Save:      c.String("save"),
+		Quiet:     c.Bool("quiet"),
+	}
+	if len(o.Folders) == 0 {
+		return nil, usagef(cmd, "no HR_FOLDER given")
+	}
+	var err error
+	if o.MaxPixels, err = parsePixels(c.String("max-pixels")); err != nil {
+		return nil, usagef(cmd, "--max-pixels: %v", err)
+	}
+	if o.Model, err = modelOptionsFrom(c, cmd); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// metricFloat is a float64 that encodes NaN and ±Inf (PSNR of identical
+// images) as JSON null.
+type metricFloat float64
+
+// MarshalJSON implements json.Marshaler.
+func (f metricFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+// evalScores are the metrics of one image or the mean of several.
+type evalScores struct {
+	PSNR        metricFloat `json:"psnr_y"`
+	SSIM        metricFloat `json:"ssim_y"`
+	Consistency metricFloat `json:"consistency"`
+	Seconds     metricFloat `json:"seconds"`
+}
+
+// evalImage is one image's row.
+type evalImage struct {
+	File   string `json:"file"`
+	Width  int    `json:"width"` // HR size after modcrop
+	Height int    `json:"height"`
+	evalScores
+}
+
+// evalFailure is an image that could not be evaluated.
+type evalFailure struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
+}
+
+// evalFolder is one folder's table.
+type evalFolder struct {
+	Path   string        `json:"path"`
+	Images []evalImage   `json:"images"`
+	Mean   *evalScores   `json:"mean"` // nil when no image was evaluated
+	Failed []evalFailure `json:"failed,omitempty"`
+}
+
+// evalReport is the whole output of eval.
+type evalReport struct {
+	Model   string       `json:"model"`
+	Scale   int          `json:"scale"`
+	Steps   int          `json:"steps"`
+	Sampler string       `json:"sampler,omitempty"`
+	Seed    int64        `json:"seed"`
+	Folders []evalFolder `json:"folders"`
+	Mean    *evalScores  `json:"mean"` // over all images of all folders
+}
+
+// run evaluates the model on every folder and prints the report.
+func (o *evalOptions) run(ctx context.Context, e *env) error {
+	const cmd = "eval"
+	type folderFiles struct {
+		path  string
+		files []string
+	}
+	var folders []folderFiles
+	total := 0
+	for _, f := range o.Folders {
+		st, err := os.Stat(f)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return usagef(cmd, "HR folder %s: no such folder", f)
+		case err != nil:
+			return usagef(cmd, "HR folder %s: %v", f, err)
+		case !st.IsDir():
+			return usagef(cmd, "HR folder %s: not a folder", f)
+		}
+		files, _, err := walkImages(f, o.Recursive, nil)
+		if err != nil {
+			return usagef(cmd, "HR folder %s: %v", f, err)
+		}
+		if len(files) == 0 {
+			return usagef(cmd, "HR folder %s: no images", f)
+		}
+		folders = append(folders, folderFiles{f, files})
+		total += len(files)
+	}
+	up, err := o.Model.open(cmd)
+	if err != nil {
+		return err
+	}
+	rep := newProgress(e, o.Quiet)
+	rep.start(total)
+	report := &evalReport{Model: up.Name(), Scale: o.Model.Scale, Steps: o.Model.Steps,
+		Sampler: o.Model.Sampler, Seed: o.Model.Seed}
+	var all []evalScores
+	failures := 0
+	for _, f := range folders {
+		ef := evalFolder{Path: f.path, Images: []evalImage{}}
+		var scores []evalScores
+		for _, rel := range f.files {
+			if ctx.Err() != nil {
+				break
+			}
+			path := filepath.Join(f.path, rel)
+			saveTo := ""
+			if o.Save != "" {
+				saveTo = filepath.Join(o.Save, strings.TrimSuffix(rel, filepath.Ext(rel))+".png")
+				if len(folders) > 1 {
+					saveTo = filepath.Join(o.Save, baseName(f.path), strings.TrimSuffix(rel, filepath.Ext(rel))+".png")
+				}
+			}
+			rep.begin(path)
+			img, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
+			r := result{job: job{in: path, out: saveTo}, status: statusDone}
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				r.status, r.err = statusFailed, err
+				ef.Failed = append(ef.Failed, evalFailure{File: rel, Error: err.Error()})
+				failures++
+			} else {
+				img.File = rel
+				r.note = fmt.Sprintf("%s dB, SSIM %s (%.2fs)", fmtMetric(img.PSNR, "%.2f"), fmtMetric(img.SSIM, "%.4f"), float64(img.Seconds))
+				ef.Images = append(ef.Images, *img)
+				scores = append(scores, img.evalScores)
+			}
+			rep.finish(r)
+		}
+		ef.Mean = meanScores(scores)
+		all = append(all, scores...)
+		report.Folders = append(report.Folders, ef)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	rep.close()
+	report.Mean = meanScores(all)
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if o.JSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return fmt.Errorf("write JSON: %w", err)
+		}
+	} else if err := writeEvalTables(e.stdout, report); err != nil {
+		return err
+	}
+	if failures > 0 {
+		fmt.Fprintln(e.stderr, "failed:")
+		for _, f := range report.Folders {
+			for _, x := range f.Failed {
+				fmt.Fprintf(e.stderr, "  %s\n", x.Error)
+			}
+		}
+		return &failedError{failed: failures, total: total}
+	}
+	return nil
+}
+
+// evalOne runs the benchmark protocol on one HR file (see evalDescription).
+func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts cascade.Options, lim data.Limits, progress cascade.Progress) (res *evalImage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("%s: internal error: %v", path, p)
+		}
+	}()
+	d, err := data.DecodeFile(path, lim)
+	if err != nil {
+		return nil, err
+	}
+	s := opts.Scale
+	hr := data.ModCrop(d.Image, s)
+	if hr.W < s || hr.H < s {
+		return nil, fmt.Errorf("%s: %dx%d is smaller than the scale %d", path, d.Image.W, d.Image.H, s)
+	}
+	lr := data.Quantize(data.Resize(hr, hr.W/s, hr.H/s))
+	t0 := time.Now()
+	sr, err := upscaleColour(ctx, up, lr, opts, progress)
+	secs := time.Since(t0).Seconds()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if sr.W != hr.W || sr.H != hr.H {
+		return nil, fmt.Errorf("%s: model %s returned %dx%d, want %dx%d", path, up.Name(), sr.W, sr.H, hr.W, hr.H)
+	}
+	sr = data.Quantize(sr)
+	if saveTo != "" {
+		if err := save(saveTo, &data.Decoded{Image: sr, Depth: 8, Format: "png"}, data.EncodeOptions{Format: "png"}); err != nil {
+			return nil, err
+		}
+	}
+	return &evalImage{
+		Width: hr.W, Height: hr.H,
+		evalScores: evalScores{
+			PSNR:        metricFloat(data.PSNRY(hr, sr, s)),
+			SSIM:        metricFloat(data.SSIMY(hr, sr, s)),
+			Consistency: metricFloat(data.Consistency(sr, lr, s)),
+			Seconds:     metricFloat(secs),
+		},
+	}, nil
+}
+
+// meanScores is the mean of each metric, nil for no scores.
+func meanScores(s []evalScores) *evalScores {
+	if len(s) == 0 {
+		return nil
+	}
+	var m evalScores
+	for _, x := range s {
+		m.PSNR += x.PSNR
+		m.SSIM += x.SSIM
+		m.Consistency += x.Consistency
+		m.Seconds += x.Seconds
+	}
+	n := metricFloat(len(s))
+	m.PSNR /= n
+	m.SSIM /= n
+	m.Consistency /= n
+	m.Seconds /= n
+	return &m
+}
+
+// writeEvalTables prints one aligned table per folder with its mean, and
+// the mean over all images when there are several folders.
+func writeEvalTables(w io.Writer, r *evalReport) error {
+	fmt.Fprintf(w, "model %s, x%d", r.Model, r.Scale)
+	if r.Steps > 0 {
+		fmt.Fprintf(w, ", %d steps", r.Steps)
+	}
+	if r.Sampler != "" {
+		fmt.Fprintf(w, ", %s", r.Sampler)
+	}
+	fmt.Fprintf(w, ", seed %d\n", r.Seed)
+	header := fmt.Sprintf("%s\t%s\t%7s\t%7s\t%11s\t%8s\n", "image", "size", "PSNR-Y", "SSIM-Y", "consistency", "seconds")
+	row := func(tw io.Writer, name, size string, s *evalScores) {
+		fmt.Fprintf(tw, "%s\t%s\t%7s\t%7s\t%11s\t%8s\n", name, size,
+			fmtMetric(s.PSNR, "%.2f"), fmtMetric(s.SSIM, "%.4f"), fmtMetric(s.Consistency, "%.2e"), fmtMetric(s.Seconds, "%.3f"))
+	}
+	for _, f := range r.Folders {
+		fmt.Fprintf(w, "\n%s\n", f.Path)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, header)
+		for _, im := range f.Images {
+			row(tw, im.File, fmt.Sprintf("%dx%d", im.Width, im.Height), &im.evalScores)
+		}
+		for _, x := range f.Failed {
+			fmt.Fprintf(tw, "%s\tfailed\t\t\t\t\n", x.File)
+		}
+		if f.Mean != nil {
+			row(tw, fmt.Sprintf("mean of %d", len(f.Images)), "", f.Mean)
+		}
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("write table: %w", err)
+		}
+	}
+	if len(r.Folders) > 1 && r.Mean != nil {
+		n := 0
+		for _, f := range r.Folders {
+			n += len(f.Images)
+		}
+		fmt.Fprintf(w, "\nall folders\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprint(tw, header)
+		row(tw, fmt.Sprintf("mean of %d", n), "", r.Mean)
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("write table: %w", err)
+		}
+	}
+	return nil
+}
+
+// fmtMetric formats a metric, "inf" and "nan" included.
+func fmtMetric(v metricFloat, format string) string {
+	f := float64(v)
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	return fmt.Sprintf(format, f)
+}

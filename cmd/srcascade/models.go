@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/srcascade/srcascade/pretrained"
+	"github.com/urfave/cli/v2"
+)
+
+// modelsOptions is a parsed `srcascade models` command line.
+type modelsOptions struct {
+	JSON bool
+}
+
+// modelsCommand is the `srcascade models` command.
+func modelsCommand(set func(command)) *cli.Command {
+	return &cli.Command{
+		Name:      "models",
+		Usage:     "list the built-in models",
+		UsageText: "srcascade models [--json]",
+		Description: `Lists the models built into this binary: name (for -m), supported scales,
+parameters, size of the embedded weights, training data and a description.
+A checkpoint folder written by training can be given to -m as well.
+
+Examples:
+  srcascade models
+  srcascade models --json`,
+		Flags: []cli.Flag{boolFlag("json", "", "print the model cards as JSON")},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("models", "unexpected argument %q", c.Args().First())
+			}
+			set(&modelsOptions{JSON: c.Bool("json")})
+			return nil
+		},
+	}
+}
+
+// run prints the model cards.
+func (o *modelsOptions) run(_ context.Context, e *env) error {
+	list := pretrained.List()
+	if o.JSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(list); err != nil {
+			return fmt.Errorf("write JSON: %w", err)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSCALES\tPARAMS\tSIZE\tTRAINED ON\tDESCRIPTION")
+	for _, m := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, joinInts(m.Scales, ","),
+			formatCount(m.Params), formatBytes(m.Size), m.TrainedOn, m.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// formatCount writes a parameter count as 0, 950k or 12.3M.
+func formatCount(n int64) string {
+	switch {
+	case n == 0:
+		return "-"
+	case n < 1000:
+		return fmt.Sprint(n)
+	case n < 1_000_000:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%.1fM", float64(n)/1e6)
+}
+
+// formatBytes writes a size as 512 B, 3.4 MiB.
+func formatBytes(n int64) string {
+	switch {
+	case n == 0:
+		return "-"
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// progress reports a batch on stderr: a one-line bar redrawn in place on a
+// terminal (images done/total, current image and its sub-progress, ETA), one
+// log line per image otherwise, nothing with -q. Failures and warnings are
+// printed in every mode but quiet's, where the final summary lists them.
+// It is safe for concurrent use.
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	tty     bool
+	quiet   bool
+	width   int
+	total   int
+	done    int
+	began   time.Time
+	current string  // image in the model step
+	frac    float64 // its sub-progress, 0..1
+	drawn   bool    // a bar is on screen
+	last    time.Time
+	now     func() time.Time
+}
+
+// newProgress makes the reporter for e's stderr.
+func newProgress(e *env, quiet bool) *progress {
+	return &progress{w: e.stderr, tty: e.tty, quiet: quiet, width: e.width, now: time.Now}
+}
+
+// terminalWidth is $COLUMNS, else 80.
+func terminalWidth() int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 20 {
+		return n
+	}
+	return 80
+}
+
+// start begins a batch of total images.
+func (p *progress) start(total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total, p.done, p.began = total, 0, p.now()
+	p.redraw(true)
+}
+
+// logf prints a message line (above the bar on a terminal).
+func (p *progress) logf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.quiet {
+		return
+	}
+	p.clear()
+	fmt.Fprintf(p.w, format+"\n", args...)
+	p.redraw(true)
+}
+
+// skipped reports an input whose output exists.
+func (p *progress) skipped(j job) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.quiet || p.tty {
+		return // the summary counts them
+	}
+	fmt.Fprintf(p.w, "skip %s: %s exists\n", j.in, j.out)
+}
+
+// begin says that the model starts on name.
+func (p *progress) begin(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.current, p.frac = name, 0
+	p.redraw(true)
+}
+
+// step is the cascade.Progress of the current image.
+func (p *progress) step(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if total > 0 {
+		p.frac = min(1, max(0, float64(done)/float64(total)))
+	}
+	p.redraw(false)
+}
+
+// finish reports one image's outcome.
+func (p *progress) finish(r result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r.status == statusCanceled {
+		return
+	}
+	p.done++
+	if r.in == p.current {
+		p.current, p.frac = "", 0
+	}
+	if p.quiet {
+		return
+	}
+	p.clear()
+	switch {
+	case r.status == statusFailed:
+		fmt.Fprintf(p.w, "FAILED %s\n", errorLine(r))
+	case !p.tty && r.note != "":
+		fmt.Fprintf(p.w, "[%d/%d] %s: %s\n", p.done, p.total, r.in, r.note)
+	case !p.tty:
+		fmt.Fprintf(p.w, "[%d/%d] %s -> %s (%dx%d, %.2fs)\n", p.done, p.total, r.in, r.out, r.inW, r.inH, r.seconds)
+	}
+	p.redraw(true)
+}
+
+// close removes the bar.
+func (p *progress) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+}
+
+// clear erases the bar line (terminal only).
+func (p *progress) clear() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+// redraw draws the bar, at most every 100 ms unless force.
+func (p *progress) redraw(force bool) {
+	if !p.tty || p.quiet || p.total == 0 {
+		return
+	}
+	now := p.now()
+	if !force && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	fmt.Fprint(p.w, "\r"+p.barLine(now)+"\x1b[K")
+	p.drawn = true
+}
+
+// barLine renders "[=====>    ] 3/10 name 45% ETA 1m20s" to fit the width.
+func (p *progress) barLine(now time.Time) string {
+	progressed := float64(p.done)
+	if p.current != "" {
+		progressed += p.frac
+	}
+	frac := progressed / float64(p.total)
+	const barW = 20
+	filled := int(frac * barW)
+	bar := strings.Repeat("=", filled)
+	if filled < barW {
+		bar += ">" + strings.Repeat(" ", barW-filled-1)
+	}
+	line := fmt.Sprintf("[%s] %d/%d", bar, p.done, p.total)
+	if eta := p.eta(now, progressed); eta != "" {
+		line += "  ETA " + eta
+	}
+	if p.current != "" {
+		cur := fmt.Sprintf("  %s %d%%", p.current, int(p.frac*100))
+		if room := p.width - 1 - utf8.RuneCountInString(line); room > 10 {
+			cur = truncateLeft(cur, room)
+			line += cur
+		}
+	}
+	return line
+}
+
+// eta estimates the time left from the average so far.
+func (p *progress) eta(now time.Time, progressed float64) string {
+	if progressed < 0.05 {
+		return ""
+	}
+	el := now.Sub(p.began)
+	left := time.Duration(float64(el) * (float64(p.total) - progressed) / progressed)
+	return formatDuration(left)
+}
+
+// formatDuration writes d as 45s, 3m20s or 2h05m.
+func formatDuration(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	}
+	return fmt.Sprintf("%dh%02dm", s/3600, s/60%60)
+}
+
+// truncateLeft keeps the last n runes of s, marking the cut with "…".
+func truncateLeft(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "  …" + string(r[len(r)-(n-3):])
+}
+
+// errorLine is a failure as the log and summary show it: the error, which
+// names the file; prefixed by the input when it does not.
+func errorLine(r result) string {
+	msg := r.err.Error()
+	if !strings.Contains(msg, r.in) {
+		msg = r.in + ": " + msg
+	}
+	return msg
+}
+
+// summarize prints the end-of-run summary to w and returns the command's
+// error: nil, a *failedError (exit 1) or errInterrupted (exit 130).
+func summarize(w io.Writer, quiet bool, results []result, skipped int, elapsed time.Duration, interrupted bool) error {
+	var done, canceled int
+	failed := errorsOf(results)
+	for _, r := range results {
+		switch r.status {
+		case statusDone:
+			done++
+		case statusCanceled, statusPending:
+			canceled++
+		}
+	}
+	if !quiet || len(failed) > 0 {
+		parts := []string{fmt.Sprintf("%d upscaled", done)}
+		if skipped > 0 {
+			parts = append(parts, fmt.Sprintf("%d skipped (output exists; --overwrite to redo)", skipped))
+		}
+		if len(failed) > 0 {
+			parts = append(parts, fmt.Sprintf("%d failed", len(failed)))
+		}
+		if canceled > 0 {
+			parts = append(parts, fmt.Sprintf("%d not done (interrupted)", canceled))
+		}
+		fmt.Fprintf(w, "%s in %s\n", strings.Join(parts, ", "), formatDuration(elapsed))
+	}
+	if len(failed) > 0 {
+		fmt.Fprintln(w, "failed:")
+		for _, r := range failed {
+			fmt.Fprintf(w, "  %s\n", errorLine(r))
+		}
+	}
+	switch {
+	case interrupted:
+		return errInterrupted
+	case len(failed) > 0:
+		return &failedError{failed: len(failed), total: len(results) + skipped}
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/srcascade/srcascade/data"
+	"github.com/urfave/cli/v2"
+)
+
+// upscaleOptions is a parsed `srcascade upscale` command line.
+type upscaleOptions struct {
+	Inputs    []string // files and folders, as given
+	Output    string   // -o: output file or folder; "" = beside each input
+	Recursive bool     // -r: descend into subfolders of folder inputs
+	Format    string   // "png", "jpeg", or "" = from -o's extension, else png
+	Quality   int      // JPEG quality 1..100
+	Overwrite bool     // redo outputs that exist instead of skipping them
+	Jobs      int      // images in flight (decode and encode workers)
+	MaxPixels int64    // refuse decoded images above this many pixels
+	Quiet     bool     // no progress, only errors and failures
+	Model     modelOptions
+}
+
+const upscaleDescription = `Upscales image files, or every image in folders, with a diffusion
+super-resolution model (or bicubic). Reads PNG, JPEG, GIF, BMP, TIFF and WebP;
+writes PNG (grey stays grey, 16-bit stays 16-bit, alpha is kept) or JPEG.
+
+Where outputs go:
+  FILE            -> beside it, NAME_x4.png (the scale is in the name)
+  FILE -o OUT.png -> OUT.png (the format follows the extension)
+  FOLDER          -> FOLDER_x4/ beside it, mirroring the tree (same names, new extension)
+  FOLDER -o DIR   -> DIR/, mirroring the tree
+  several inputs  -> -o must be a folder: files go to DIR/NAME_x4.png,
+                     folders to DIR/FOLDERNAME/...
+
+Outputs that exist are skipped (so rerunning an interrupted batch finishes it);
+--overwrite redoes them. Files that cannot be read are reported by name and
+skipped; the summary lists them and the exit code is 1. Folders are read for
+files with image extensions; hidden files and folders (.*) are ignored.
+
+Examples:
+  srcascade upscale photo.jpg                     # photo_x4.png beside it
+  srcascade upscale -s 2 -o big.jpg photo.png     # x2, JPEG at --quality 95
+  srcascade upscale -r -j 4 -o out/ photos/       # whole tree, 4 images in flight
+  srcascade upscale -m ./ckpt --steps 20 --seed 7 photo.png
+
+Exit codes: 0 all done, 1 some inputs failed, 2 usage error, 130 interrupted.`
+
+// upscaleCommand is the `srcascade upscale` command.
+func upscaleCommand(set func(command)) *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"},
+			Usage: "output `FILE` (one input file) or FOLDER; default: beside the input"},
+		boolFlag("recursive", "r", "descend into subfolders of FOLDER inputs"),
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"},
+			Usage: "output `FORMAT`: png or jpg (default: from -o's extension, else png)"},
+		&cli.IntFlag{Name: "quality", Value: data.DefaultJPEGQuality, Usage: "JPEG `QUALITY`, 1..100"},
+		boolFlag("overwrite", "", "redo outputs that already exist (default: skip them)"),
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 2,
+			Usage: "`N` images in flight: N decode and N encode workers around the (serial) model step"},
+		maxPixelsFlag(),
+		boolFlag("quiet", "q", "no progress output; failures are still reported"),
+	}
+	return &cli.Command{
+		Name:        "upscale",
+		Usage:       "upscale image files and folders",
+		ArgsUsage:   "INPUT...",
+		UsageText:   "srcascade upscale [options] INPUT...",
+		Description: upscaleDescription,
+		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
+		Action: func(c *cli.Context) error {
+			o, err := upscaleOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			set(o)
+			return nil
+		},
+	}
+}
+
+// upscaleOptionsFrom reads and checks the flags and arguments of upscale.
+func upscaleOptionsFrom(c *cli.Context) (*upscaleOptions, error) {
+	const cmd = "upscale"
+	o := &upscaleOptions{
+		Inputs:    c.Args().Slice(),
+		Output:    c.String("output"),
+		Recursive: c.Bool("recursive"),
+		Quality:   c.Int("quality"),
+		Overwrite: c.Bool("overwrite"),
+		Jobs:      c.Int("jobs"),
+		Quiet:     c.Bool("quiet"),
+	}
+	if len(o.Inputs) == 0 {
+		return nil, usagef(cmd, "no INPUT given: name image files or folders to upscale")
+	}
+	for _, in := range o.Inputs {
+		if in == "" {
+			return nil, usagef(cmd, "empty INPUT path")
+		}
+	}
+	var err error
+	if o.Format, err = parseFormat(c.String("format")); err != nil {
+		return nil, usagef(cmd, "-f/--format: %v", err)
+	}
+	if ext := filepath.Ext(o.Output); o.Output != "" && isImageWriteExt(ext) {
+		extFormat, _ := parseFormat(ext[1:])
+		if len(o.Inputs) > 1 {
+			return nil, usagef(cmd, "-o %s: with several inputs -o must be a folder", o.Output)
+		}
+		if o.Format != "" && o.Format != extFormat {
+			return nil, usagef(cmd, "-f %s contradicts -o %s", c.String("format"), o.Output)
+		}
+	}
+	if o.Quality < 1 || o.Quality > 100 {
+		return nil, usagef(cmd, "--quality %d: must be 1..100", o.Quality)
+	}
+	if o.Jobs < 1 || o.Jobs > 64 {
+		return nil, usagef(cmd, "-j %d: must be 1..64", o.Jobs)
+	}
+	if o.MaxPixels, err = parsePixels(c.String("max-pixels")); err != nil {
+		return nil, usagef(cmd, "--max-pixels: %v", err)
+	}
+	if o.Model, err = modelOptionsFrom(c, cmd); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// parseFormat normalises an output format name: "" stays "", png, jpg/jpeg -> "jpeg".
+func parseFormat(f string) (string, error) {
+	switch strings.ToLower(f) {
+	case "":
+		return "", nil
+	case "png":
+		return "png", nil
+	case "jpg", "jpeg":
+		return "jpeg", nil
+	}
+	return "", fmt.Errorf("%q: output formats are png and jpg", f)
+}
+
+// isImageWriteExt reports whether ext (with the dot) is one upscale can write.
+func isImageWriteExt(ext string) bool {
+	switch strings.ToLower(ext) {
+	case ".png", ".jpg", ".jpeg":
+		return true
+	}
+	return false
+}
+
+// run upscales: plan the outputs, open the model, run the pipeline, report.
+func (o *upscaleOptions) run(ctx context.Context, e *env) error {
+	const cmd = "upscale"
+	p, err := planUpscale(o)
+	if err != nil {
+		return err
+	}
+	up, err := o.Model.open(cmd)
+	if err != nil {
+		return err
+	}
+	rep := newProgress(e, o.Quiet)
+	for _, w := range p.warnings {
+		rep.logf("warning: %s", w)
+	}
+	for _, j := range p.skipped {
+		rep.skipped(j)
+	}
+	start := time.Now()
+	pl := &pipeline{
+		up:     up,
+		opts:   o.Model.cascadeOptions(),
+		limits: data.Limits{MaxPixels: o.MaxPixels},
+		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality},
+		jobs:   o.Jobs,
+		rep:    rep,
+	}
+	results := pl.run(ctx, p.jobs)
+	rep.close()
+	results = append(p.failed, results...)
+	return summarize(e.stderr, o.Quiet, results, len(p.skipped), time.Since(start), ctx.Err() != nil)
+}

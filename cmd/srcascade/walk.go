@@ -1,0 +1,268 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/srcascade/srcascade/data"
+)
+
+// job is one image to upscale.
+type job struct {
+	in  string // input file
+	out string // output file
+}
+
+// upscalePlan is what an upscale command line expands to on disk.
+type upscalePlan struct {
+	jobs     []job
+	skipped  []job    // output exists and --overwrite was not given
+	failed   []result // refused before starting: output collisions, output = input
+	warnings []string // folders without images, ignored files
+	format   string   // output format: "png" or "jpeg"
+}
+
+// planUpscale expands the inputs into jobs and decides every output path
+// (see upscaleDescription). A missing input or an -o that cannot work is a
+// usage error; nothing has been written when it returns.
+func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
+	const cmd = "upscale"
+	p := &upscalePlan{format: o.Format}
+	type input struct {
+		path  string
+		isDir bool
+	}
+	var inputs []input
+	for _, in := range o.Inputs {
+		st, err := os.Stat(in)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, usagef(cmd, "input %s: no such file or folder", in)
+			}
+			return nil, usagef(cmd, "input %s: %v", in, err)
+		}
+		inputs = append(inputs, input{in, st.IsDir()})
+	}
+
+	// -o is a file only for a single input file, when it names no existing
+	// folder and does not end in a separator.
+	outIsFile := false
+	if o.Output != "" {
+		outDirLike := strings.HasSuffix(o.Output, "/") || strings.HasSuffix(o.Output, string(os.PathSeparator))
+		if st, err := os.Stat(o.Output); err == nil && st.IsDir() {
+			outDirLike = true
+		}
+		ext := filepath.Ext(o.Output)
+		if !outDirLike && isImageWriteExt(ext) {
+			if len(inputs) > 1 || inputs[0].isDir {
+				return nil, usagef(cmd, "-o %s: the input is a folder, so -o must be a folder too", o.Output)
+			}
+			outIsFile = true
+			if p.format == "" {
+				p.format, _ = parseFormat(ext[1:])
+			}
+		} else if !outDirLike && ext != "" && len(inputs) == 1 && !inputs[0].isDir {
+			return nil, usagef(cmd, "-o %s: cannot write %s files; use .png or .jpg, or end the path with / for a folder", o.Output, ext)
+		}
+	}
+	if p.format == "" {
+		p.format = "png"
+	}
+	ext := ".png"
+	if p.format == "jpeg" {
+		ext = ".jpg"
+	}
+	suffix := "_x" + strconv.Itoa(o.Model.Scale)
+
+	// Output roots of folder inputs, so that walking never descends into them.
+	type folderPlan struct{ in, outRoot string }
+	var folders []folderPlan
+	for _, in := range inputs {
+		if !in.isDir {
+			continue
+		}
+		var root string
+		switch {
+		case o.Output != "" && len(inputs) == 1:
+			root = o.Output
+		case o.Output != "":
+			root = filepath.Join(o.Output, baseName(in.path))
+		default:
+			abs, err := filepath.Abs(in.path)
+			if err != nil {
+				return nil, usagef(cmd, "input %s: %v", in.path, err)
+			}
+			if filepath.Dir(abs) == abs {
+				return nil, usagef(cmd, "input %s: cannot put the output beside the root folder; use -o", in.path)
+			}
+			root = filepath.Clean(in.path) + suffix
+			if b := filepath.Base(filepath.Clean(in.path)); b == "." || b == ".." {
+				root = abs + suffix
+			}
+		}
+		folders = append(folders, folderPlan{in.path, root})
+	}
+	skipDirs := map[string]bool{}
+	for _, f := range folders {
+		if abs, err := filepath.Abs(f.outRoot); err == nil {
+			skipDirs[abs] = true
+		}
+	}
+
+	var all []job
+	fi := 0
+	for _, in := range inputs {
+		if !in.isDir {
+			var out string
+			switch {
+			case outIsFile:
+				out = o.Output
+			case o.Output != "":
+				out = filepath.Join(o.Output, stem(in.path)+suffix+ext)
+			default:
+				out = filepath.Join(filepath.Dir(in.path), stem(in.path)+suffix+ext)
+			}
+			all = append(all, job{in: in.path, out: out})
+			continue
+		}
+		f := folders[fi]
+		fi++
+		files, ignored, err := walkImages(f.in, o.Recursive, skipDirs)
+		if err != nil {
+			return nil, usagef(cmd, "input %s: %v", f.in, err)
+		}
+		if len(files) == 0 {
+			hint := ""
+			if !o.Recursive {
+				hint = " (use -r to include subfolders)"
+			}
+			p.warnings = append(p.warnings, fmt.Sprintf("no images in %s%s", f.in, hint))
+		}
+		if ignored > 0 {
+			p.warnings = append(p.warnings, fmt.Sprintf("%s: ignored %d %s without an image extension", f.in, ignored, plural(ignored, "file", "files")))
+		}
+		for _, rel := range files {
+			out := filepath.Join(f.outRoot, strings.TrimSuffix(rel, filepath.Ext(rel))+ext)
+			all = append(all, job{in: filepath.Join(f.in, rel), out: out})
+		}
+	}
+
+	// Refuse outputs that would overwrite an input or another job's output,
+	// then skip the ones that exist.
+	inputsAbs := map[string]bool{}
+	for _, j := range all {
+		inputsAbs[absPath(j.in)] = true
+	}
+	seen := map[string]string{}
+	for _, j := range all {
+		a := absPath(j.out)
+		if inputsAbs[a] {
+			p.failed = append(p.failed, result{job: j, status: statusFailed,
+				err: fmt.Errorf("output %s would overwrite an input; choose another -o or -f", j.out)})
+			continue
+		}
+		if prev, ok := seen[a]; ok {
+			p.failed = append(p.failed, result{job: j, status: statusFailed,
+				err: fmt.Errorf("output %s is also the output of %s; rename one of them", j.out, prev)})
+			continue
+		}
+		seen[a] = j.in
+		if st, err := os.Stat(j.out); err == nil {
+			if st.IsDir() {
+				p.failed = append(p.failed, result{job: j, status: statusFailed,
+					err: fmt.Errorf("output %s is a folder", j.out)})
+				continue
+			}
+			if !o.Overwrite {
+				p.skipped = append(p.skipped, j)
+				continue
+			}
+		}
+		p.jobs = append(p.jobs, j)
+	}
+	return p, nil
+}
+
+// walkImages lists the image files under dir (relative paths, sorted),
+// descending into subfolders when recursive. Hidden files and folders,
+// including the .NAME.tmp files of interrupted atomic writes, are ignored,
+// and so are the folders in skip (absolute paths: output folders inside the
+// input). ignored counts visible files without an image extension.
+func walkImages(dir string, recursive bool, skip map[string]bool) (files []string, ignored int, err error) {
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			return nil // unreadable subfolder: nothing to list there
+		}
+		if path == dir {
+			return nil
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if !recursive || strings.HasPrefix(name, ".") || skip[absPath(path)] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(name, ".") {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			st, err := os.Stat(path) // follow symlinks to files
+			if err != nil || !st.Mode().IsRegular() {
+				return nil
+			}
+		}
+		if !data.IsImagePath(name) {
+			ignored++
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		files = append(files, rel)
+		return nil
+	})
+	sort.Strings(files)
+	return files, ignored, err
+}
+
+// stem is the file name without folder and extension.
+func stem(path string) string {
+	b := filepath.Base(path)
+	return strings.TrimSuffix(b, filepath.Ext(b))
+}
+
+// baseName is the last element of a folder path, resolving "." and "..".
+func baseName(path string) string {
+	b := filepath.Base(filepath.Clean(path))
+	if b == "." || b == ".." {
+		b = filepath.Base(absPath(path))
+	}
+	return b
+}
+
+// absPath is filepath.Abs, falling back to the cleaned path.
+func absPath(path string) string {
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return filepath.Clean(path)
+}
+
+// plural picks the singular or plural word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

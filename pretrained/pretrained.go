@@ -1,0 +1,99 @@
+// Package pretrained is srcascade's registry of models: the built-in ones,
+// addressed by name with a model card each (Info), and checkpoint folders
+// written by `srcascade train`. Open turns either into a cascade.Upscaler.
+package pretrained
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/srcascade/srcascade/cascade"
+)
+
+// Info is the model card of a built-in model, as `srcascade models` lists it.
+type Info struct {
+	Name        string `json:"name"`
+	Scales      []int  `json:"scales"`      // output scales it supports
+	Params      int64  `json:"params"`      // trainable parameters; 0 for fixed filters
+	Size        int64  `json:"size_bytes"`  // bytes of embedded weights
+	TrainedOn   string `json:"trained_on"`  // data it was trained on, or "-" for none
+	Description string `json:"description"` // one line: what it is and how good
+}
+
+// ErrUnknownModel is wrapped by Open's error when its argument is neither a
+// built-in model name nor a checkpoint folder.
+var ErrUnknownModel = errors.New("not a model name or checkpoint folder")
+
+// entry is one built-in model: its card and how to open it.
+type entry struct {
+	info Info
+	open func(backend string) (cascade.Upscaler, error)
+}
+
+// registry holds the built-in models, in the order `srcascade models` lists them.
+var registry = []entry{
+	{
+		info: Info{
+			Name:        "bicubic",
+			Scales:      cascade.Bicubic{}.Scales(),
+			TrainedOn:   "-",
+			Description: "MATLAB-exact bicubic interpolation (a = -0.5): the baseline every model must beat",
+		},
+		open: func(string) (cascade.Upscaler, error) { return cascade.Bicubic{}, nil },
+	},
+}
+
+// Default is the name of the model `srcascade upscale` uses when -m is not given.
+func Default() string { return "bicubic" }
+
+// List returns the model cards of the built-in models.
+func List() []Info {
+	out := make([]Info, len(registry))
+	for i, e := range registry {
+		out[i] = e.info
+		out[i].Scales = append([]int(nil), e.info.Scales...)
+	}
+	return out
+}
+
+// Names returns the built-in model names, sorted.
+func Names() []string {
+	names := make([]string, len(registry))
+	for i, e := range registry {
+		names[i] = e.info.Name
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Open returns the upscaler named nameOrDir: a built-in model name (see
+// List) or the path of a checkpoint folder written by training. backend
+// selects the compute backend of learned models ("" = automatic, "go",
+// "xla:cpu", "xla:cuda" or a PJRT plugin path); the bicubic model ignores it.
+// An argument that is neither wraps ErrUnknownModel.
+func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
+	for _, e := range registry {
+		if e.info.Name == nameOrDir {
+			up, err := e.open(backend)
+			if err != nil {
+				return nil, fmt.Errorf("model %s: %w", nameOrDir, err)
+			}
+			return up, nil
+		}
+	}
+	if st, err := os.Stat(nameOrDir); err == nil && st.IsDir() {
+		return openCheckpoint(nameOrDir, backend)
+	}
+	return nil, fmt.Errorf("model %q: %w (built-in models: %s)", nameOrDir, ErrUnknownModel, strings.Join(Names(), ", "))
+}
+
+// openCheckpoint opens a checkpoint folder. Training writes them; until a
+// loader is registered here, no folder is recognised as one.
+func openCheckpoint(dir, backend string) (cascade.Upscaler, error) {
+	_ = backend
+	return nil, fmt.Errorf("model %q: %w: the folder holds no srcascade checkpoint (built-in models: %s)",
+		dir, ErrUnknownModel, strings.Join(Names(), ", "))
+}
