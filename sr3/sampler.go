@@ -39,6 +39,9 @@ type SamplerConfig struct {
 	// initial image noised to that level (1 = from almost pure noise; below 1 = SDEdit's partial
 	// start from a noised initial image, fewer levels left to walk down).
 	Strength float64
+	// Spacing places the visited levels: "" or [Trailing] (even in t), or [Quadratic] (more
+	// steps at low noise); see [Schedule.SpacedTimesteps].
+	Spacing string
 	// ClipX0, when > 0, clips every estimate of the clean image to [-ClipX0, ClipX0] (SR3's
 	// clip_denoised with ClipX0 = 1). 0 disables clipping: a model that diffuses a residual (HR minus
 	// bicubic) has no [-1, 1] range, so pick the bound for what the model diffuses.
@@ -60,6 +63,8 @@ func (c SamplerConfig) Validate() error {
 		return fmt.Errorf("sr3: sampler strength = %g, need 0 < strength <= 1", c.Strength)
 	case !(c.Eta >= 0) || math.IsInf(c.Eta, 0):
 		return fmt.Errorf("sr3: DDIM eta = %g, need a finite eta >= 0", c.Eta)
+	case c.Spacing != "" && c.Spacing != Trailing && c.Spacing != Quadratic:
+		return fmt.Errorf("sr3: unknown timestep spacing %q (known: %v)", c.Spacing, Spacings)
 	case !(c.ClipX0 >= 0) || math.IsInf(c.ClipX0, 0):
 		return fmt.Errorf("sr3: x0 clip bound = %g, need a finite bound >= 0 (0 = no clipping)", c.ClipX0)
 	}
@@ -68,7 +73,8 @@ func (c SamplerConfig) Validate() error {
 
 // Sample runs the reverse process and returns the final clean image estimate x_0.
 //
-// It starts at the first level of s.Gammas(cfg.Steps, cfg.Strength) from
+// It visits the levels of s.SpacedTimesteps(cfg.Steps, cfg.Strength, cfg.Spacing) (for the default
+// spacing s.Gammas(cfg.Steps, cfg.Strength)), starting at the first from
 // x = QSample(x0Init, noise call 0, gamma_start), where x0Init is the initial image of a partial start
 // (strength < 1); for a start from noise it may be all zeros (it then contributes nothing, at
 // strength 1 it would contribute sqrt(gamma_{T-1}) x0Init, under 1% on the default schedules).
@@ -95,7 +101,11 @@ func Sample(ctx context.Context, s *Schedule, cfg SamplerConfig, x0Init []float3
 	case eps == nil:
 		return nil, errors.New("sr3: sample: no noise predictor")
 	}
-	gammas := s.Gammas(cfg.Steps, cfg.Strength)
+	ts, err := s.SpacedTimesteps(cfg.Steps, cfg.Strength, cfg.Spacing)
+	if err != nil {
+		return nil, err
+	}
+	gammas := s.GammasAt(ts)
 	total := len(gammas)
 	n := len(x0Init)
 	x, x0, z := make([]float32, n), make([]float32, n), make([]float32, n)
