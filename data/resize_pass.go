@@ -1,5 +1,8 @@
 package data
 
+// forceScalar disables the SIMD kernels, for tests that compare the paths.
+var forceScalar = false
+
 // rowGrain is the number of output values worth handing to a goroutine.
 const rowGrain = 1 << 15
 
@@ -20,6 +23,9 @@ func resizeVertical(img *Image, a *axisWeights) *Image {
 // weightedRowSum sets dst to the sum of w[k] times row idx[k] of src, rows
 // being rowLen values long.
 func weightedRowSum(dst, src []float32, rowLen int, idx []int32, w []float32) {
+	if !forceScalar && simdRowSum(dst, src, rowLen, idx, w) {
+		return
+	}
 	if len(idx) == 4 {
 		weightedRowSum4(dst, src, rowLen, idx, w)
 		return
@@ -65,7 +71,7 @@ func resizeHorizontal(img *Image, a *axisWeights) *Image {
 	for t, j := range a.idx {
 		idx[t] = j * int32(c)
 	}
-	parallelFor(img.H, max(1, rowGrain/outLen), func(lo, hi int) {
+	scalarRows := func(lo, hi int) {
 		for y := lo; y < hi; y++ {
 			src := img.Pix[y*inLen : (y+1)*inLen]
 			dst := out.Pix[y*outLen : (y+1)*outLen]
@@ -75,7 +81,22 @@ func resizeHorizontal(img *Image, a *axisWeights) *Image {
 				resampleRow1(dst, src, a.off, idx, a.w)
 			}
 		}
+	}
+	// Strips of simdStripRows rows go to the SIMD kernel where there is
+	// one; the last rows, and everything without SIMD, row by row.
+	strips := img.H / simdStripRows
+	parallelFor(strips, max(1, rowGrain/(outLen*simdStripRows)), func(lo, hi int) {
+		tmp := make([]float32, inLen*simdStripRows)
+		for s := lo; s < hi; s++ {
+			y := s * simdStripRows
+			src := img.Pix[y*inLen : (y+simdStripRows)*inLen]
+			dst := out.Pix[y*outLen : (y+simdStripRows)*outLen]
+			if forceScalar || !simdResampleStrip(dst, src, inLen, outLen, c, a.off, idx, a.w, tmp) {
+				scalarRows(y, y+simdStripRows)
+			}
+		}
 	})
+	scalarRows(strips*simdStripRows, img.H)
 	return out
 }
 
