@@ -17,24 +17,27 @@ type rgb8 struct {
 // bytes is the memory the pixels take.
 func (m *rgb8) bytes() int64 { return int64(len(m.Pix)) }
 
-// unitLUT maps an 8-bit level k to its value in [-1,1], k/255*2-1.
+// unitLUT maps an 8-bit level k to its value in [-1,1], k/127.5-1, the
+// same float32 values data's decoders and data.Quantize give.
 var unitLUT = func() (t [256]float32) {
 	for k := range t {
-		t[k] = data.FromUnit(float32(k) / 255)
+		t[k] = float32(float64(k)/127.5 - 1)
 	}
 	return t
 }()
 
-// to8 rounds a value in [-1,1] to its 8-bit level, clamping.
+// to8 rounds a value in [-1,1] to its 8-bit level as data.Quantize does
+// (halves away from zero; clamped; NaN to 0), so that
+// unitLUT[to8(v)] == data.Quantize(v).
 func to8(v float32) uint8 {
-	u := math.Round(float64(data.ToUnit(v)) * 255)
-	if u <= 0 {
-		return 0
-	}
-	if u >= 255 {
+	x := (float64(v) + 1) * 127.5
+	switch {
+	case x >= 254.5:
 		return 255
+	case x >= 0:
+		return uint8(math.Round(x))
 	}
-	return uint8(u)
+	return 0
 }
 
 // toRGB8 converts a decoded float image (C = 1 or 3) to 8-bit RGB, grey

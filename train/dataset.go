@@ -143,8 +143,21 @@ type DatasetStats struct {
 
 // String is a one-line summary for logs.
 func (s DatasetStats) String() string {
-	return fmt.Sprintf("%d images (%.1f MP) in %.1f MiB of a %.0f MiB budget; %d files found, %d skipped, %d shrunk",
-		s.Images, float64(s.Pixels)/1e6, float64(s.Bytes)/(1<<20), float64(s.Budget)/(1<<20), s.Files, s.Skipped, s.Shrunk)
+	return fmt.Sprintf("%d images (%.1f MP) in %s of a %s budget; %d files found, %d skipped, %d shrunk",
+		s.Images, float64(s.Pixels)/1e6, formatBytes(s.Bytes), formatBytes(s.Budget), s.Files, s.Skipped, s.Shrunk)
+}
+
+// formatBytes writes n bytes in binary units (B, KiB, MiB, GiB).
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // item is one training image in memory: HR and, for pairs, its LR.

@@ -64,8 +64,12 @@ func LoadDataset(ctx context.Context, opt DataOptions, log func(string)) (*Datas
 	var reasons []string // of skipped files, for the error when none is left
 	skip := func(name, why string) {
 		ds.stats.Skipped++
-		reasons = append(reasons, name+": "+why)
-		logf("skipping %s: %s", name, why)
+		msg := name + ": " + why
+		if strings.Contains(why, name) { // data's errors already name the file
+			msg = why
+		}
+		reasons = append(reasons, msg)
+		logf("skipping %s", msg)
 	}
 
 	// Scan: sizes from headers, so the budget is planned before any pixels
@@ -108,7 +112,7 @@ func LoadDataset(ctx context.Context, opt DataOptions, log func(string)) (*Datas
 	}
 	drop := geom.fitBudget(plans, opt.MemoryBudget)
 	for _, c := range cands[len(cands)-drop:] {
-		skip(c.hr, fmt.Sprintf("does not fit the %d MiB memory budget even at its smallest", opt.MemoryBudget>>20))
+		skip(c.hr, fmt.Sprintf("does not fit the %s memory budget even at its smallest", formatBytes(opt.MemoryBudget)))
 	}
 	cands = cands[:len(cands)-drop]
 	for i := range cands {
@@ -229,7 +233,7 @@ func (ds *Dataset) logBudget(name string, w0, h0, w, h int) {
 	if ds.opt.pairs() {
 		how = "cropped (centre)"
 	}
-	ds.logf("%s: %dx%d %s to %dx%d to fit the %d MiB memory budget", name, w0, h0, how, w, h, ds.opt.MemoryBudget>>20)
+	ds.logf("%s: %dx%d %s to %dx%d to fit the %s memory budget", name, w0, h0, how, w, h, formatBytes(ds.opt.MemoryBudget))
 }
 
 // sub copies the w x h region at (x0,y0).

@@ -9,18 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/srcascade/srcascade/data"
 )
-
-// imageExts are the file extensions the data package decodes.
-var imageExts = map[string]bool{
-	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true,
-	".tif": true, ".tiff": true, ".webp": true,
-}
-
-// isImageName reports whether a file name has an image extension (any case).
-func isImageName(name string) bool {
-	return imageExts[strings.ToLower(filepath.Ext(name))]
-}
 
 // listImages walks dir recursively and returns the image files under it as
 // slash-separated paths relative to dir, sorted. Hidden files and folders
@@ -41,7 +32,7 @@ func listImages(ctx context.Context, dir string) ([]string, error) {
 			}
 			return nil
 		}
-		if d.IsDir() || !isImageName(name) {
+		if d.IsDir() || !data.IsImagePath(name) {
 			return nil
 		}
 		rel, err := filepath.Rel(dir, p)
@@ -106,6 +97,8 @@ func MatchPairs(hrFiles, lrFiles []string, scale int) ([]Pair, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		hrs, lrs := hrByKey[k], lrByKey[k]
+		sort.Strings(hrs)
+		sort.Strings(lrs)
 		switch {
 		case len(hrs) > 1:
 			problems = append(problems, fmt.Sprintf("HR %s: ambiguous, same name with different extensions", strings.Join(hrs, ", ")))
