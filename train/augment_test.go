@@ -130,12 +130,7 @@ func TestTo8MatchesQuantize(t *testing.T) {
 
 // randomRGB8 is a w x h image of random 8-bit colours.
 func randomRGB8(w, h int, seed uint64) *rgb8 {
-	m := randomRGBA(w, h, seed)
-	out := &rgb8{W: w, H: h, Pix: make([]uint8, 0, w*h*3)}
-	for i := 0; i < w*h; i++ {
-		out.Pix = append(out.Pix, m.Pix[4*i:4*i+3]...)
-	}
-	return out
+	return rgb8Of(randomRGBA(w, h, seed))
 }
 
 // nearestUp8 makes every pixel of m an s x s block.

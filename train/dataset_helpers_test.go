@@ -185,3 +185,13 @@ func (m *rgb8) rgba() *image.RGBA {
 	}
 	return out
 }
+
+// rgb8Of drops the alpha of m.
+func rgb8Of(m *image.RGBA) *rgb8 {
+	b := m.Bounds()
+	out := &rgb8{W: b.Dx(), H: b.Dy(), Pix: make([]uint8, 0, b.Dx()*b.Dy()*3)}
+	for i := 0; i < out.W*out.H; i++ {
+		out.Pix = append(out.Pix, m.Pix[4*i:4*i+3]...)
+	}
+	return out
+}
