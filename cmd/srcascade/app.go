@@ -137,6 +137,7 @@ func permuteArgs(app *cli.App, argv []string) []string {
 	}
 	head := append([]string(nil), argv[:i+1]...)
 	var flags, positional []string
+	help, dangling := false, false
 	rest := argv[i+1:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
@@ -147,16 +148,23 @@ func permuteArgs(app *cli.App, argv []string) []string {
 		case len(a) > 1 && a[0] == '-':
 			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && takesValue[name] && j+1 < len(rest) {
-				j++
-				flags = append(flags, rest[j])
+			help = help || name == "h" || name == "help"
+			if !strings.Contains(name, "=") && takesValue[name] {
+				if j+1 < len(rest) {
+					j++
+					flags = append(flags, rest[j])
+				} else {
+					dangling = true // last flag lacks its value: let the parser say so
+				}
 			}
 		default:
 			positional = append(positional, a)
 		}
 	}
 	out := append(head, flags...)
-	if len(positional) > 0 {
+	// With --help the positionals would be taken as help topics; with a
+	// dangling flag, "--" would be taken as its value.
+	if len(positional) > 0 && !help && !dangling {
 		out = append(out, "--")
 		out = append(out, positional...)
 	}

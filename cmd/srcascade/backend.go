@@ -148,10 +148,18 @@ func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
 		}
 		return nil, err
 	}
-	if !slices.Contains(up.Scales(), m.Scale) {
-		return nil, usagef(cmd, "-s/--scale %d: model %s supports %s", m.Scale, up.Name(), joinInts(up.Scales(), ", "))
+	if err := checkScale(up, m.Scale); err != nil {
+		return nil, &usageError{cmd: cmd, err: err}
 	}
 	return up, nil
+}
+
+// checkScale says whether up supports scale.
+func checkScale(up cascade.Upscaler, scale int) error {
+	if !slices.Contains(up.Scales(), scale) {
+		return fmt.Errorf("-s/--scale %d: model %s supports %s", scale, up.Name(), joinInts(up.Scales(), ", "))
+	}
+	return nil
 }
 
 // cascadeOptions are the per-call options of Upscale.
