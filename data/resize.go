@@ -53,24 +53,24 @@ func checkResizeArgs(fn string, img *Image, w, h int) {
 	}
 }
 
-// resize runs MATLAB's imresize with explicit per-axis scales.
+// resize runs MATLAB's imresize with explicit per-axis scales. An axis
+// whose size stays the same at scale 1 is skipped (MATLAB's pass would be the
+// identity); when the vertical pass goes first the two passes are fused
+// strip by strip, with the same arithmetic.
 func resize(img *Image, w, h int, sx, sy float64) *Image {
-	vFirst := verticalFirst(sx, sy)
-	cur := img
-	for pass := 0; pass < 2; pass++ {
-		vertical := vFirst == (pass == 0)
-		if vertical {
-			if h != cur.H || sy != 1 {
-				cur = resizeVertical(cur, contributions(cur.H, h, sy))
-			}
-		} else if w != cur.W || sx != 1 {
-			cur = resizeHorizontal(cur, contributions(cur.W, w, sx))
-		}
+	needV := h != img.H || sy != 1
+	needH := w != img.W || sx != 1
+	switch {
+	case needV && needH && verticalFirst(sx, sy):
+		return resizeVerticalThenHorizontal(img, contributions(img.H, h, sy), contributions(img.W, w, sx))
+	case needV && needH:
+		return resizeVertical(resizeHorizontal(img, contributions(img.W, w, sx)), contributions(img.H, h, sy))
+	case needV:
+		return resizeVertical(img, contributions(img.H, h, sy))
+	case needH:
+		return resizeHorizontal(img, contributions(img.W, w, sx))
 	}
-	if cur == img { // identity: both axes kept their size at scale 1
-		cur = img.Clone()
-	}
-	return cur
+	return img.Clone() // scale 1 on both axes is the identity
 }
 
 // verticalFirst reports whether the vertical pass runs first. MATLAB runs

@@ -20,6 +20,81 @@ func resizeVertical(img *Image, a *axisWeights) *Image {
 	return out
 }
 
+// resizeHorizontal resizes the W axis of img with the weight table a.
+func resizeHorizontal(img *Image, a *axisWeights) *Image {
+	out := NewImage(a.out, img.H, img.C)
+	h := newHorizontalKernel(a, img.C)
+	strips := (img.H + simdStripRows - 1) / simdStripRows
+	parallelFor(strips, max(1, rowGrain/(h.outLen*simdStripRows)), func(lo, hi int) {
+		tmp := make([]float32, h.inLen*simdStripRows)
+		for s := lo; s < hi; s++ {
+			y0, y1 := s*simdStripRows, min((s+1)*simdStripRows, img.H)
+			h.strip(out.Pix[y0*h.outLen:y1*h.outLen], img.Pix[y0*h.inLen:y1*h.inLen], tmp)
+		}
+	})
+	return out
+}
+
+// resizeVerticalThenHorizontal is resizeVertical followed by
+// resizeHorizontal without the intermediate image: each goroutine computes
+// a strip of vertically resized rows into a small buffer and resizes that
+// strip horizontally straight into the output. Every intermediate row is
+// used by exactly one output row, so the arithmetic, and the result, are
+// those of the two separate passes.
+func resizeVerticalThenHorizontal(img *Image, av, ah *axisWeights) *Image {
+	out := NewImage(ah.out, av.out, img.C)
+	h := newHorizontalKernel(ah, img.C)
+	strips := (av.out + simdStripRows - 1) / simdStripRows
+	parallelFor(strips, max(1, rowGrain/(h.outLen*simdStripRows)), func(lo, hi int) {
+		rows := make([]float32, h.inLen*simdStripRows)
+		tmp := make([]float32, h.inLen*simdStripRows)
+		for s := lo; s < hi; s++ {
+			y0, y1 := s*simdStripRows, min((s+1)*simdStripRows, av.out)
+			for y := y0; y < y1; y++ {
+				idx, w := av.taps(y)
+				weightedRowSum(rows[(y-y0)*h.inLen:(y-y0+1)*h.inLen], img.Pix, h.inLen, idx, w)
+			}
+			h.strip(out.Pix[y0*h.outLen:y1*h.outLen], rows[:(y1-y0)*h.inLen], tmp)
+		}
+	})
+	return out
+}
+
+// horizontalKernel resamples rows along x with one weight table.
+type horizontalKernel struct {
+	a             *axisWeights
+	c             int
+	inLen, outLen int     // values per input and output row
+	idx           []int32 // a.idx pre-multiplied by the channel count
+}
+
+func newHorizontalKernel(a *axisWeights, c int) *horizontalKernel {
+	idx := make([]int32, len(a.idx))
+	for t, j := range a.idx {
+		idx[t] = j * int32(c)
+	}
+	return &horizontalKernel{a: a, c: c, inLen: a.in * c, outLen: a.out * c, idx: idx}
+}
+
+// strip resamples the rows of src (inLen values each) into dst (outLen
+// each): eight rows at once with SIMD where available, otherwise row by row.
+// tmp has room for inLen*simdStripRows values.
+func (h *horizontalKernel) strip(dst, src, tmp []float32) {
+	n := len(src) / h.inLen
+	if n == simdStripRows && !forceScalar &&
+		simdResampleStrip(dst, src, h.inLen, h.outLen, h.c, h.a.off, h.idx, h.a.w, tmp) {
+		return
+	}
+	for r := 0; r < n; r++ {
+		s, d := src[r*h.inLen:(r+1)*h.inLen], dst[r*h.outLen:(r+1)*h.outLen]
+		if h.c == 3 {
+			resampleRow3(d, s, h.a.off, h.idx, h.a.w)
+		} else {
+			resampleRow1(d, s, h.a.off, h.idx, h.a.w)
+		}
+	}
+}
+
 // weightedRowSum sets dst to the sum of w[k] times row idx[k] of src, rows
 // being rowLen values long.
 func weightedRowSum(dst, src []float32, rowLen int, idx []int32, w []float32) {
@@ -59,45 +134,6 @@ func addScaledRow(dst, src []float32, w float32) {
 	for j, v := range src {
 		dst[j] += w * v
 	}
-}
-
-// resizeHorizontal resizes the W axis of img with the weight table a.
-func resizeHorizontal(img *Image, a *axisWeights) *Image {
-	out := NewImage(a.out, img.H, img.C)
-	c := img.C
-	inLen, outLen := img.W*c, a.out*c
-	// Tap indices pre-multiplied by the channel count.
-	idx := make([]int32, len(a.idx))
-	for t, j := range a.idx {
-		idx[t] = j * int32(c)
-	}
-	scalarRows := func(lo, hi int) {
-		for y := lo; y < hi; y++ {
-			src := img.Pix[y*inLen : (y+1)*inLen]
-			dst := out.Pix[y*outLen : (y+1)*outLen]
-			if c == 3 {
-				resampleRow3(dst, src, a.off, idx, a.w)
-			} else {
-				resampleRow1(dst, src, a.off, idx, a.w)
-			}
-		}
-	}
-	// Strips of simdStripRows rows go to the SIMD kernel where there is
-	// one; the last rows, and everything without SIMD, row by row.
-	strips := img.H / simdStripRows
-	parallelFor(strips, max(1, rowGrain/(outLen*simdStripRows)), func(lo, hi int) {
-		tmp := make([]float32, inLen*simdStripRows)
-		for s := lo; s < hi; s++ {
-			y := s * simdStripRows
-			src := img.Pix[y*inLen : (y+simdStripRows)*inLen]
-			dst := out.Pix[y*outLen : (y+simdStripRows)*outLen]
-			if forceScalar || !simdResampleStrip(dst, src, inLen, outLen, c, a.off, idx, a.w, tmp) {
-				scalarRows(y, y+simdStripRows)
-			}
-		}
-	})
-	scalarRows(strips*simdStripRows, img.H)
-	return out
 }
 
 // resampleRow3 resamples one row of RGB pixels.

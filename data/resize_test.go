@@ -222,6 +222,10 @@ func TestResizeMatchesReference(t *testing.T) {
 		{300, 7, 3, 133, 7}, // non-integer shrink, height kept
 		{5, 5, 3, 5, 5},     // identity
 		{64, 48, 3, 1, 1},   // down to one pixel
+		{1, 9, 3, 4, 16},    // 1 pixel wide, full 8-row strips
+		{2, 30, 1, 1, 24},   // down to 1 pixel wide
+		{1, 16, 1, 1, 8},    // width kept at 1: vertical pass only
+		{11, 1, 3, 40, 1},   // height kept at 1: horizontal pass only
 	}
 	for _, c := range cases {
 		img := randomImage(c.w, c.h, c.c, uint64(c.w*1000+c.h))
@@ -455,6 +459,30 @@ func TestResizeSIMDMatchesScalar(t *testing.T) {
 				t.Errorf("Resize %s to %dx%d: SIMD and scalar differ at %d: %v vs %v",
 					img, c.ow, c.oh, i, got.Pix[i], want.Pix[i])
 				break
+			}
+		}
+	}
+}
+
+// TestFusedPassesMatchTwoPasses: the strip-fused vertical-then-horizontal
+// path gives exactly the result of the two separate passes.
+func TestFusedPassesMatchTwoPasses(t *testing.T) {
+	defer func() { forceScalar = false }()
+	for _, scalar := range []bool{false, true} {
+		forceScalar = scalar
+		for _, c := range []struct{ w, h, c, ow, oh int }{
+			{16, 16, 3, 64, 64}, {13, 21, 3, 52, 84}, {64, 40, 3, 16, 10}, {67, 45, 1, 17, 12}, {9, 3, 3, 20, 13},
+		} {
+			img := randomImage(c.w, c.h, c.c, uint64(c.w*c.h))
+			av := contributions(c.h, c.oh, float64(c.oh)/float64(c.h))
+			ah := contributions(c.w, c.ow, float64(c.ow)/float64(c.w))
+			want := resizeHorizontal(resizeVertical(img, av), ah)
+			got := resizeVerticalThenHorizontal(img, av, ah)
+			for i := range want.Pix {
+				if got.Pix[i] != want.Pix[i] {
+					t.Errorf("scalar=%v %s to %dx%d: fused and two-pass differ at %d", scalar, img, c.ow, c.oh, i)
+					break
+				}
 			}
 		}
 	}
