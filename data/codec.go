@@ -135,10 +135,13 @@ func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 		switch {
 		case src.err != nil:
 			return nil, fmt.Errorf("read image: %w", src.err)
+		case errors.Is(err, errDecoderPanic):
+			return nil, fmt.Errorf("decode %s: %w", nonEmpty(format, "image"), err)
 		case src.n == 0:
 			return nil, errors.New("decode image: empty file")
 		case errors.Is(err, image.ErrFormat):
-			return nil, fmt.Errorf("%w (file starts with %s)", ErrUnsupported, describeMagic(head.Bytes()))
+			return nil, fmt.Errorf("%w (file starts with %s; PNG, JPEG, GIF, BMP, TIFF and WebP are read)",
+				ErrUnsupported, describeMagic(head.Bytes()))
 		}
 		return nil, decodeError(nonEmpty(format, "image"), "header", err)
 	}
@@ -165,6 +168,11 @@ func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 	if err != nil {
 		if src.err != nil {
 			return nil, fmt.Errorf("read image: %w", src.err)
+		}
+		if src.eof && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, errDecoderPanic) {
+			// Decoders report a file that ends early in their own words
+			// ("short Huffman data", "not enough pixel data").
+			return nil, fmt.Errorf("decode %s: %w (file truncated or corrupt)", format, trimmedError{format + ": ", err})
 		}
 		return nil, decodeError(format, "pixels", err)
 	}
@@ -348,11 +356,35 @@ func checkSize(format string, w, h int, maxPixels int64) error {
 
 // decodeError wraps a decoder error with the format and a hint for truncation.
 func decodeError(format, stage string, err error) error {
+	err = trimmedError{prefix: format + ": ", err: err}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return fmt.Errorf("decode %s: file is truncated (%s): %w", format, stage, err)
 	}
+	if isUnsupportedVariant(err) {
+		return fmt.Errorf("decode %s: %w (%w)", format, err, ErrUnsupported)
+	}
 	return fmt.Errorf("decode %s: %w", format, err)
 }
+
+// isUnsupportedVariant reports whether a decoder refused a valid file of its
+// format because it does not implement that variant (16-bit BMP, RLE, ...).
+func isUnsupportedVariant(err error) bool {
+	var pngU png.UnsupportedError
+	var jpegU jpeg.UnsupportedError
+	var tiffU tiff.UnsupportedError
+	return errors.Is(err, bmp.ErrUnsupported) || errors.As(err, &pngU) ||
+		errors.As(err, &jpegU) || errors.As(err, &tiffU)
+}
+
+// trimmedError drops a decoder's own "png: " prefix from its message, which
+// the wrapping context already says; errors.Is and As still see err.
+type trimmedError struct {
+	prefix string
+	err    error
+}
+
+func (e trimmedError) Error() string { return strings.TrimPrefix(e.err.Error(), e.prefix) }
+func (e trimmedError) Unwrap() error { return e.err }
 
 // describeMagic renders the first bytes of an unrecognised file for an error.
 func describeMagic(b []byte) string {
@@ -369,19 +401,23 @@ func nonEmpty(s, def string) string {
 	return s
 }
 
-// countingReader counts bytes and remembers the first read error other
-// than io.EOF, which image.DecodeConfig would otherwise hide behind
-// image.ErrFormat.
+// countingReader counts bytes, notes the end of the input and remembers the
+// first read error other than io.EOF, which image.DecodeConfig would
+// otherwise hide behind image.ErrFormat.
 type countingReader struct {
 	r   io.Reader
 	n   int64
+	eof bool // the source reported io.EOF
 	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if err != nil && err != io.EOF && c.err == nil {
+	switch {
+	case err == io.EOF:
+		c.eof = true
+	case err != nil && c.err == nil:
 		c.err = err
 	}
 	return n, err

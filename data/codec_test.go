@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -585,7 +586,7 @@ func TestJPEGRoundTrip(t *testing.T) {
 			if d.Format != "jpeg" || d.Image.C != tc.wantC || d.Depth != 8 || d.Alpha != nil {
 				t.Fatalf("decoded %s C=%d depth=%d alpha=%v", d.Format, d.Image.C, d.Depth, d.Alpha != nil)
 			}
-			compareToSource(t, d, tc.src, 6, false) // quality 100 on a smooth ramp
+			compareToSource(t, d, tc.src, 6, false)  // quality 100 on a smooth ramp
 			out := mustEncode(t, d, EncodeOptions{}) // format "" keeps JPEG
 			if !bytes.HasPrefix(out, []byte{0xff, 0xd8}) {
 				t.Fatal("Encode with no format did not keep the JPEG source format")
@@ -639,6 +640,39 @@ func TestJPEGQualityAndAlphaOverWhite(t *testing.T) {
 		t.Errorf("quality 10 gave %d bytes, default (95) %d: quality is ignored", len(q10), len(q95))
 	}
 	_ = low
+}
+
+// bmpV4 writes m as a 32-bit BMP with a BITMAPV4HEADER, the header size at
+// which readers honour the alpha byte (Go's encoder writes the older header).
+func bmpV4(m *image.NRGBA) []byte {
+	w, h := m.Bounds().Dx(), m.Bounds().Dy()
+	const hdr = 14 + 108
+	b := make([]byte, hdr, hdr+4*w*h)
+	le := binary.LittleEndian
+	copy(b, "BM")
+	le.PutUint32(b[2:], uint32(hdr+4*w*h))
+	le.PutUint32(b[10:], hdr)
+	le.PutUint32(b[14:], 108)
+	le.PutUint32(b[18:], uint32(w))
+	le.PutUint32(b[22:], uint32(h)) // positive: bottom-up rows
+	le.PutUint16(b[26:], 1)
+	le.PutUint16(b[28:], 32)
+	for y := h - 1; y >= 0; y-- {
+		for x := range w {
+			c := m.NRGBAAt(x, y)
+			b = append(b, c.B, c.G, c.R, c.A)
+		}
+	}
+	return b
+}
+
+func TestBMPAlpha(t *testing.T) {
+	src := newNRGBA(13, 7, false)
+	d := mustDecode(t, bmpV4(src))
+	if d.Format != "bmp" || d.Alpha == nil || d.Image.C != 3 || d.Depth != 8 {
+		t.Fatalf("decoded %s alpha=%v C=%d depth=%d", d.Format, d.Alpha != nil, d.Image.C, d.Depth)
+	}
+	compareToSource(t, d, src, 0, false)
 }
 
 func TestGIFFirstFrame(t *testing.T) {
