@@ -1,0 +1,318 @@
+package sr3
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ConfigVersion is the version of the Config format written with the weights.
+const ConfigVersion = 1
+
+// Config is an SR3 stage's architecture, diffusion setup and sampling
+// defaults. It is saved as config.json beside the weights, so a checkpoint
+// carries everything needed to rebuild and run the network.
+type Config struct {
+	// Version of this format (ConfigVersion).
+	Version int `json:"version"`
+	// Scale is the super-resolution factor (HR size = LR size * Scale).
+	Scale int `json:"scale"`
+	// Channels is the number of image channels (3 for RGB).
+	Channels int `json:"channels"`
+
+	// BaseChannels is the UNet's width at its first level.
+	BaseChannels int `json:"base_channels"`
+	// ChannelMults gives each level's width as a multiple of BaseChannels;
+	// level i runs at 1/2^i of the UNet's input resolution.
+	ChannelMults []int `json:"channel_mults"`
+	// ResBlocks is the number of residual blocks per level on the way down
+	// (the way up has one more, as in DDPM/SR3).
+	ResBlocks int `json:"res_blocks"`
+	// AttnLevels lists the levels (indices into ChannelMults) with
+	// self-attention after each residual block. Attention is quadratic in
+	// the number of pixels: use only the lowest resolutions.
+	AttnLevels []int `json:"attn_levels"`
+	// Dropout is the dropout rate inside residual blocks during training.
+	Dropout float64 `json:"dropout"`
+	// GroupNormGroups is the number of GroupNorm groups; it must divide
+	// every level's width.
+	GroupNormGroups int `json:"group_norm_groups"`
+	// NoiseEmbedScale multiplies the noise level sqrt(gamma) in [0, 1]
+	// before its sinusoidal embedding, spreading the levels over the
+	// embedding's frequencies (WaveGrad and SR3 use 5000; 1000 puts the
+	// familiar DDPM step range on the same frequencies).
+	NoiseEmbedScale float64 `json:"noise_embed_scale"`
+
+	// SpaceToDepth runs the UNet at LR resolution: the HR-sized noisy image
+	// and conditioning are rearranged into Scale x Scale blocks on the
+	// channel axis (Scale^2 times more channels, Scale^2 times fewer
+	// pixels) and the prediction is rearranged back.
+	SpaceToDepth bool `json:"space_to_depth"`
+	// Residual diffuses the residual x0 = (HR - bicubic(LR)) * ResidualScale
+	// instead of HR itself; the output adds bicubic back.
+	Residual bool `json:"residual"`
+	// ResidualScale multiplies the residual so its spread is comparable to
+	// the unit-variance noise (see DefaultConfig for how it was chosen).
+	ResidualScale float64 `json:"residual_scale"`
+
+	// Schedule is the noise schedule name (see NewSchedule).
+	Schedule string `json:"schedule"`
+	// TrainSteps is the number of steps T of the training schedule.
+	TrainSteps int `json:"train_steps"`
+	// Loss is the training loss on the predicted noise: "l1" or "l2".
+	Loss string `json:"loss"`
+
+	// Sampler is the default sampler kind ("ddpm" or "ddim").
+	Sampler string `json:"sampler"`
+	// Steps is the default number of sampling steps (1 = one-step estimate).
+	Steps int `json:"steps"`
+	// Eta is the default DDIM eta.
+	Eta float64 `json:"eta"`
+	// Strength is the default start level in (0, 1] (below 1: a partial
+	// start from the noised bicubic image, or from a zero residual).
+	Strength float64 `json:"strength"`
+}
+
+// DefaultConfig returns the default configuration for a scale (2 or 4 are
+// the tuned ones; others get the x4 network). It works at LR resolution
+// (SpaceToDepth) on the residual over bicubic: on a 2-core CPU this trains
+// several times faster than an HR-resolution UNet of similar width (see
+// BENCHMARKS.md and BenchmarkTrainStep).
+func DefaultConfig(scale int) Config {
+	c := Config{
+		Version:         ConfigVersion,
+		Scale:           scale,
+		Channels:        3,
+		BaseChannels:    64,
+		ChannelMults:    []int{1, 2, 2},
+		ResBlocks:       1,
+		AttnLevels:      []int{2},
+		Dropout:         0,
+		GroupNormGroups: 16,
+		NoiseEmbedScale: 1000,
+		SpaceToDepth:    true,
+		Residual:        true,
+		ResidualScale:   DefaultResidualScale,
+		Schedule:        DefaultScheduleName,
+		TrainSteps:      DefaultT,
+		Loss:            "l1",
+		Sampler:         DDIM,
+		Steps:           8,
+		Eta:             0,
+		Strength:        1,
+	}
+	if scale == 2 {
+		// At x2 space-to-depth gives only 4x fewer pixels: a narrower first
+		// level keeps the cost per HR pixel in line with x4.
+		c.BaseChannels = 48
+		c.GroupNormGroups = 16
+	}
+	return c
+}
+
+// DefaultResidualScale is the default Config.ResidualScale: on natural
+// photos the x4 residual HR - bicubic(LR) has a standard deviation of about
+// 0.1 on the [-1,1] scale, so 4 brings its bulk near unit scale.
+const DefaultResidualScale = 4
+
+// Levels returns the number of UNet levels.
+func (c Config) Levels() int { return len(c.ChannelMults) }
+
+// SizeMultiple is the number HR image sides must be a multiple of for the
+// UNet: 2^(levels-1) halvings, times Scale with SpaceToDepth.
+func (c Config) SizeMultiple() int {
+	m := 1 << max(0, c.Levels()-1)
+	if c.SpaceToDepth {
+		m *= c.Scale
+	}
+	return m
+}
+
+// HasAttention reports whether level has self-attention.
+func (c Config) HasAttention(level int) bool { return slices.Contains(c.AttnLevels, level) }
+
+// Validate reports every problem with the configuration, naming the field.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Version != ConfigVersion {
+		bad("version %d: this build reads config version %d", c.Version, ConfigVersion)
+	}
+	if c.Scale < 1 || c.Scale > 16 {
+		bad("scale %d: want 1..16", c.Scale)
+	}
+	if c.Channels < 1 || c.Channels > 4 {
+		bad("channels %d: want 1..4", c.Channels)
+	}
+	if c.BaseChannels < 1 {
+		bad("base_channels %d: want at least 1", c.BaseChannels)
+	}
+	if len(c.ChannelMults) == 0 || len(c.ChannelMults) > 6 {
+		bad("channel_mults %v: want 1 to 6 levels", c.ChannelMults)
+	}
+	if c.ResBlocks < 1 {
+		bad("res_blocks %d: want at least 1", c.ResBlocks)
+	}
+	if c.GroupNormGroups < 1 {
+		bad("group_norm_groups %d: want at least 1", c.GroupNormGroups)
+	}
+	for i, m := range c.ChannelMults {
+		if m < 1 {
+			bad("channel_mults[%d] = %d: want at least 1", i, m)
+		} else if c.GroupNormGroups >= 1 && (c.BaseChannels*m)%c.GroupNormGroups != 0 {
+			bad("level %d has %d channels, not divisible by group_norm_groups %d", i, c.BaseChannels*m, c.GroupNormGroups)
+		}
+	}
+	for _, l := range c.AttnLevels {
+		if l < 0 || l >= len(c.ChannelMults) {
+			bad("attn_levels: level %d does not exist (levels 0..%d)", l, len(c.ChannelMults)-1)
+		}
+	}
+	if !(c.Dropout >= 0 && c.Dropout < 1) {
+		bad("dropout %g: want 0 <= dropout < 1", c.Dropout)
+	}
+	if !(c.NoiseEmbedScale > 0) || math.IsInf(c.NoiseEmbedScale, 0) {
+		bad("noise_embed_scale %g: want a positive number", c.NoiseEmbedScale)
+	}
+	if c.SpaceToDepth && c.Scale < 2 {
+		bad("space_to_depth needs scale >= 2 (scale is %d)", c.Scale)
+	}
+	if c.Residual && (!(c.ResidualScale > 0) || math.IsInf(c.ResidualScale, 0)) {
+		bad("residual_scale %g: want a positive number", c.ResidualScale)
+	}
+	if !slices.Contains(ScheduleNames, c.Schedule) {
+		bad("schedule %q: want one of %v", c.Schedule, ScheduleNames)
+	}
+	if c.TrainSteps < 2 {
+		bad("train_steps %d: want at least 2", c.TrainSteps)
+	}
+	if c.Loss != "l1" && c.Loss != "l2" {
+		bad("loss %q: want \"l1\" or \"l2\"", c.Loss)
+	}
+	if !slices.Contains(SamplerKinds, c.Sampler) {
+		bad("sampler %q: want one of %v", c.Sampler, SamplerKinds)
+	}
+	if c.Steps < 1 {
+		bad("steps %d: want at least 1", c.Steps)
+	}
+	if !(c.Eta >= 0) || math.IsInf(c.Eta, 0) {
+		bad("eta %g: want a finite eta >= 0", c.Eta)
+	}
+	if !(c.Strength > 0 && c.Strength <= 1) {
+		bad("strength %g: want 0 < strength <= 1", c.Strength)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("sr3: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// SamplerConfig returns the configuration's default sampler settings, with
+// x0 clipped to the image range [-1, 1] (Model.Upscale applies the bound in
+// image space for residual models).
+func (c Config) SamplerConfig() SamplerConfig {
+	return SamplerConfig{Kind: c.Sampler, Steps: c.Steps, Eta: c.Eta, Strength: c.Strength, ClipX0: 1}
+}
+
+// Set changes the field whose JSON name is key to the value parsed from
+// text (numbers, true/false, strings; lists as "1,2,2" or "[1,2,2]"), as
+// `--set key=value` does. It does not validate the result.
+func (c *Config) Set(key, text string) error {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != key {
+			continue
+		}
+		f := v.Field(i)
+		if err := setField(f, text); err != nil {
+			return fmt.Errorf("sr3: config %s=%q: %w", key, text, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("sr3: unknown config key %q (known: %s)", key, strings.Join(c.Keys(), ", "))
+}
+
+// Keys lists the JSON names of the configuration's fields.
+func (c Config) Keys() []string {
+	t := reflect.TypeOf(c)
+	keys := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys = append(keys, name)
+	}
+	return keys
+}
+
+func setField(f reflect.Value, text string) error {
+	text = strings.TrimSpace(text)
+	switch f.Kind() {
+	case reflect.Int:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return fmt.Errorf("want an integer")
+		}
+		f.SetInt(int64(n))
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return fmt.Errorf("want a number")
+		}
+		f.SetFloat(x)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return fmt.Errorf("want true or false")
+		}
+		f.SetBool(b)
+	case reflect.String:
+		f.SetString(text)
+	case reflect.Slice:
+		inner := strings.TrimSuffix(strings.TrimPrefix(text, "["), "]")
+		var list []int
+		for _, part := range strings.Split(inner, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			n, err := strconv.Atoi(part)
+			if err != nil {
+				return fmt.Errorf("want a list of integers such as 1,2,2")
+			}
+			list = append(list, n)
+		}
+		f.Set(reflect.ValueOf(list))
+	default:
+		return fmt.Errorf("field of kind %s cannot be set", f.Kind())
+	}
+	return nil
+}
+
+// MarshalConfig returns the configuration as indented JSON.
+func MarshalConfig(c Config) ([]byte, error) {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("sr3: encoding config: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// UnmarshalConfig parses and validates a configuration; unknown fields are
+// an error (a typo must not silently fall back to a default).
+func UnmarshalConfig(data []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("sr3: parsing config: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,175 @@
+package sr3
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+)
+
+// The UNet's building blocks. Every one of them uses only ops whose gradient
+// works on GoMLX's Go backend (no Pad, Reverse, Rsqrt, MaxPool or dilated
+// convolutions), and they avoid Transpose and Slice where another
+// formulation exists: those dominated the profile of a training step.
+
+// groupNormEpsilon is GroupNorm's variance floor.
+const groupNormEpsilon = 1e-5
+
+// Dense is a fully connected layer on the last axis of x, with variables
+// "weights" [in, out] and "biases" [out] in scope (the layout of GoMLX's
+// layers.Dense).
+func Dense(scope *model.Scope, x *graph.Node, out int) *graph.Node {
+	g := x.Graph()
+	dims := x.Shape().Dimensions
+	in := dims[len(dims)-1]
+	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), in, out)).NodeValue(g)
+	b := scope.VariableWithShape("biases", shapes.Make(x.DType(), out)).NodeValue(g)
+	rows := x.Shape().Size() / in
+	y := graph.DotGeneral(graph.Reshape(x, rows, in), []int{1}, nil, w, []int{0}, nil)
+	y = graph.Add(y, graph.Reshape(b, 1, out))
+	outDims := append(append([]int(nil), dims[:len(dims)-1]...), out)
+	return graph.Reshape(y, outDims...)
+}
+
+// SiLU is x * sigmoid(x) (swish).
+func SiLU(x *graph.Node) *graph.Node { return graph.Mul(x, graph.Sigmoid(x)) }
+
+// GroupNorm normalises x (NHWC) over (H, W, channels of a group) for each of
+// groups channel groups, then applies a learned per-channel scale "gamma"
+// (initialised to 1) and offset "beta" (initialised to 0). It uses 1/Sqrt
+// rather than Rsqrt, which has no gradient on the Go backend.
+func GroupNorm(scope *model.Scope, x *graph.Node, groups int) *graph.Node {
+	g := x.Graph()
+	dims := x.Shape().Dimensions
+	n, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	if groups < 1 || c%groups != 0 {
+		panic(fmt.Sprintf("sr3.GroupNorm: %d channels do not split into %d groups", c, groups))
+	}
+	xg := graph.Reshape(x, n, h*w, groups, c/groups)
+	mean := graph.ReduceAndKeep(xg, graph.ReduceMean, 1, 3)
+	xc := graph.Sub(xg, mean)
+	variance := graph.ReduceAndKeep(graph.Square(xc), graph.ReduceMean, 1, 3)
+	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
+	y := graph.Reshape(graph.Mul(xc, inv), n, h, w, c)
+	gamma := scope.WithInitializer(initializer.One).VariableWithShape("gamma", shapes.Make(x.DType(), c)).NodeValue(g)
+	beta := scope.WithInitializer(initializer.Zero).VariableWithShape("beta", shapes.Make(x.DType(), c)).NodeValue(g)
+	return graph.Add(graph.Mul(y, graph.Reshape(gamma, 1, 1, 1, c)), graph.Reshape(beta, 1, 1, 1, c))
+}
+
+// SpaceToDepth moves each r x r block of pixels of x (NHWC) into the channel
+// axis: [N, H, W, C] -> [N, H/r, W/r, r*r*C], channel index (dy*r+dx)*C + c.
+func SpaceToDepth(x *graph.Node, r int) *graph.Node {
+	if r == 1 {
+		return x
+	}
+	dims := x.Shape().Dimensions
+	n, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	if h%r != 0 || w%r != 0 {
+		panic(fmt.Sprintf("sr3.SpaceToDepth: %dx%d is not a multiple of %d", w, h, r))
+	}
+	x = graph.Reshape(x, n, h/r, r, w/r, r, c)
+	x = graph.TransposeAllAxes(x, 0, 1, 3, 2, 4, 5)
+	return graph.Reshape(x, n, h/r, w/r, r*r*c)
+}
+
+// DepthToSpace is the inverse of SpaceToDepth: [N, H, W, r*r*C] -> [N, H*r, W*r, C].
+func DepthToSpace(x *graph.Node, r int) *graph.Node {
+	if r == 1 {
+		return x
+	}
+	dims := x.Shape().Dimensions
+	n, h, w, rrc := dims[0], dims[1], dims[2], dims[3]
+	if rrc%(r*r) != 0 {
+		panic(fmt.Sprintf("sr3.DepthToSpace: %d channels is not a multiple of %d", rrc, r*r))
+	}
+	c := rrc / (r * r)
+	x = graph.Reshape(x, n, h, w, r, r, c)
+	x = graph.TransposeAllAxes(x, 0, 1, 3, 2, 4, 5)
+	return graph.Reshape(x, n, h*r, w*r, c)
+}
+
+// UpsampleNearest doubles H and W of x (NHWC) by repeating pixels, with a
+// reshape and a broadcast (its gradient is a reduction, no Transpose).
+func UpsampleNearest(x *graph.Node) *graph.Node {
+	dims := x.Shape().Dimensions
+	n, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	x = graph.Reshape(x, n, h, 1, w, 1, c)
+	x = graph.BroadcastToDims(x, n, h, 2, w, 2, c)
+	return graph.Reshape(x, n, 2*h, 2*w, c)
+}
+
+// Downsample halves H and W: space-to-depth by 2 then a 1x1 convolution to
+// out channels (a learned, non-overlapping 2x2 stride-2 convolution).
+func Downsample(scope *model.Scope, x *graph.Node, out int) *graph.Node {
+	return Conv2D(scope.In("conv"), SpaceToDepth(x, 2), out, 1)
+}
+
+// Upsample doubles H and W: nearest-neighbour upsampling then a 3x3
+// convolution (no transposed convolution, so no checkerboard artefacts).
+func Upsample(scope *model.Scope, x *graph.Node, out int) *graph.Node {
+	return Conv2D(scope.In("conv"), UpsampleNearest(x), out, 3)
+}
+
+// NoiseLevelEmbedding is the sinusoidal embedding of the continuous noise
+// level (sqrt(gamma), shape [N]) scaled by scale, of even dimension dim:
+// [sin(s*level*f_i), cos(s*level*f_i)] with f_i = 10000^(-i/(dim/2)).
+func NoiseLevelEmbedding(level *graph.Node, dim int, scale float64) *graph.Node {
+	g := level.Graph()
+	half := dim / 2
+	freqs := make([]float32, half)
+	for i := range freqs {
+		freqs[i] = float32(scale * math.Exp(-math.Log(10000)*float64(i)/float64(half)))
+	}
+	n := level.Shape().Dimensions[0]
+	f := graph.Const(g, freqs)
+	args := graph.Mul(graph.Reshape(graph.ConvertDType(level, dtypes.Float32), n, 1), graph.Reshape(f, 1, half))
+	return graph.Concatenate([]*graph.Node{graph.Sin(args), graph.Cos(args)}, 1)
+}
+
+// ResBlock is a BigGAN/DDPM residual block conditioned on the noise-level
+// embedding emb ([N, E]) by FiLM: GroupNorm, SiLU, 3x3 conv, GroupNorm,
+// x*(1+scale)+shift, SiLU, dropout, 3x3 conv (zero-initialised, so a new
+// block starts as the identity), plus the input (1x1-projected when the
+// channel count changes).
+func ResBlock(scope *model.Scope, x, emb *graph.Node, out, groups int, dropout float64) *graph.Node {
+	dims := x.Shape().Dimensions
+	n, in := dims[0], dims[3]
+	h := Conv2D(scope.In("conv1"), SiLU(GroupNorm(scope.In("norm1"), x, groups)), out, 3)
+	h = GroupNorm(scope.In("norm2"), h, groups)
+	e := SiLU(emb)
+	scale := graph.Reshape(Dense(scope.In("film_scale"), e, out), n, 1, 1, out)
+	shift := graph.Reshape(Dense(scope.In("film_shift"), e, out), n, 1, 1, out)
+	h = graph.Add(graph.Mul(h, graph.OnePlus(scale)), shift)
+	h = layers.DropoutStatic(scope, SiLU(h), dropout)
+	h = Conv2D(scope.In("conv2").WithInitializer(initializer.Zero), h, out, 3)
+	skip := x
+	if in != out {
+		skip = Conv2D(scope.In("skip"), x, out, 1)
+	}
+	return graph.Add(skip, h)
+}
+
+// SelfAttention is single-head self-attention over the pixels of x (NHWC)
+// with a residual connection: GroupNorm, 1x1 q/k/v projections (three
+// matmuls, no slicing of a fused projection), softmax(q k^T / sqrt(C)) v,
+// a zero-initialised output projection. It costs O((HW)^2): use it at low
+// resolution only.
+func SelfAttention(scope *model.Scope, x *graph.Node, groups int) *graph.Node {
+	dims := x.Shape().Dimensions
+	n, h, w, c := dims[0], dims[1], dims[2], dims[3]
+	hn := GroupNorm(scope.In("norm"), x, groups)
+	tokens := func(name string) *graph.Node {
+		return graph.Reshape(Conv2D(scope.In("%s", name), hn, c, 1), n, h*w, c)
+	}
+	q, k, v := tokens("q"), tokens("k"), tokens("v")
+	logits := graph.MulScalar(graph.Einsum("bqc,bkc->bqk", q, k), 1/math.Sqrt(float64(c)))
+	attn := graph.Softmax(logits, -1)
+	y := graph.Reshape(graph.Einsum("bqk,bkc->bqc", attn, v), n, h, w, c)
+	y = Conv2D(scope.In("proj").WithInitializer(initializer.Zero), y, c, 1)
+	return graph.Add(x, y)
+}
