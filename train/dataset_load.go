@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -65,7 +66,7 @@ func LoadDataset(ctx context.Context, opt DataOptions, log func(string)) (*Datas
 	skip := func(name, why string) {
 		ds.stats.Skipped++
 		msg := name + ": " + why
-		if strings.Contains(why, name) { // data's errors already name the file
+		if strings.Contains(why, filepath.Join(opt.HRDir, name)) { // data's errors name the file
 			msg = why
 		}
 		reasons = append(reasons, msg)
@@ -135,6 +136,13 @@ func LoadDataset(ctx context.Context, opt DataOptions, log func(string)) (*Datas
 					return
 				}
 				it, why, bad := ds.loadOne(cands[i], geom)
+				if c := cands[i].plan; c.W*c.H >= 1<<20 {
+					// A decode leaves ~16 bytes a pixel of garbage; collecting
+					// it now keeps the peak near the budget plus Workers
+					// images in flight (measured on train-photos: peak RSS
+					// 1.18 GB without, 0.80 GB with, for 272 MiB kept).
+					runtime.GC()
+				}
 				mu.Lock()
 				switch {
 				case bad != "":
@@ -189,12 +197,10 @@ func (ds *Dataset) loadOne(c candidate, geom planGeom) (it *item, skipWhy, missi
 	if err != nil {
 		return nil, err.Error(), ""
 	}
+	// Alpha is dropped and the colour used as it is: upscaling treats
+	// colour and alpha separately, so this is what the model sees at
+	// inference too.
 	hr := hd.Image
-	if hd.Alpha != nil {
-		// The colour is used as it is: upscaling treats colour and alpha
-		// separately, so this is what the model sees at inference too.
-		hd.Alpha = nil
-	}
 	if !opt.pairs() {
 		w, h := geom.dims(hr.W, hr.H, c.plan.g)
 		if w != hr.W || h != hr.H {
@@ -208,7 +214,7 @@ func (ds *Dataset) loadOne(c candidate, geom planGeom) (it *item, skipWhy, missi
 
 	ld, err := data.DecodeFile(filepath.Join(opt.LRDir, c.lr), data.Limits{})
 	if err != nil {
-		return nil, fmt.Sprintf("its LR %s: %v", c.lr, err), ""
+		return nil, fmt.Sprintf("its LR file: %v", err), ""
 	}
 	lr := ld.Image
 	if hr.W != opt.Scale*lr.W || hr.H != opt.Scale*lr.H {

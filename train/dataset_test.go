@@ -163,6 +163,7 @@ func TestCorruptFilesSkipped(t *testing.T) {
 	writePNG(t, dir, ".hidden/x.png", randomRGBA(40, 40, 2))
 	var log logRecorder
 	ds := loadT(t, DataOptions{HRDir: dir, Scale: 4, Patch: 16, Batch: 2, Workers: 2}, &log)
+	t.Logf("log:\n%s", log.String())
 	st := ds.Stats()
 	if st.Files != 4 || st.Images != 1 || st.Skipped != 3 {
 		t.Errorf("stats %+v, want 4 files, 1 image, 3 skipped", st)
@@ -200,6 +201,7 @@ func TestNothingUsableIsAnError(t *testing.T) {
 
 func TestOptionErrors(t *testing.T) {
 	dir := t.TempDir()
+	writePNG(t, dir, "f.png", randomRGBA(20, 20, 1))
 	tests := []struct {
 		name   string
 		opt    DataOptions
@@ -215,6 +217,7 @@ func TestOptionErrors(t *testing.T) {
 		{"bad degrade", DataOptions{HRDir: dir, Scale: 4, Patch: 16, Batch: 1, Degrade: DegradeOptions{Noise: Degradation{Prob: 2}}}, "probability 2"},
 		{"cond noise", DataOptions{HRDir: dir, Scale: 4, Patch: 16, Batch: 1, CondNoiseMax: math.NaN()}, "conditioning noise"},
 		{"missing folder", DataOptions{HRDir: filepath.Join(dir, "nope"), Scale: 4, Patch: 16, Batch: 1}, "nope"},
+		{"file, not folder", DataOptions{HRDir: filepath.Join(dir, "f.png"), Scale: 4, Patch: 16, Batch: 1}, "f.png is not a folder"},
 	}
 	for _, tc := range tests {
 		_, err := LoadDataset(context.Background(), tc.opt, nil)
@@ -557,5 +560,28 @@ func TestCancelStopsWorkers(t *testing.T) {
 	cancel()
 	if g := settledGoroutines(before); g > before {
 		t.Errorf("%d goroutines after the source's ctx was cancelled, %d before", g, before)
+	}
+}
+
+func TestCorruptLRSkipped(t *testing.T) {
+	hr, lr := pairDir(t, 2, [][2]int{{20, 20}, {20, 20}})
+	writeFile(t, lr, "b.png", []byte("garbage"))
+	var log logRecorder
+	ds := loadT(t, DataOptions{HRDir: hr, LRDir: lr, Scale: 2, Patch: 16, Batch: 2, Workers: 1}, &log)
+	if st := ds.Stats(); st.Images != 1 || st.Skipped != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	if len(log.grep("skipping b.png: its LR file: ", filepath.Join(lr, "b.png"))) != 1 {
+		t.Errorf("corrupt LR not reported:\n%s", log.String())
+	}
+}
+
+func TestLoadCancelled(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, dir, "a.png", randomRGBA(20, 20, 1))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := LoadDataset(ctx, DataOptions{HRDir: dir, Scale: 2, Patch: 16, Batch: 2}, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
 	}
 }

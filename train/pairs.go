@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -17,6 +18,11 @@ import (
 // slash-separated paths relative to dir, sorted. Hidden files and folders
 // (names starting with '.') and non-image files are left out.
 func listImages(ctx context.Context, dir string) ([]string, error) {
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("listing images: %s is not a folder", dir)
+	}
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
