@@ -204,6 +204,15 @@ func symmetries(noFlip, noRotate bool) []Dihedral {
 	return all
 }
 
+// NewSource is the data pipeline's entry point. In short: image folders are
+// scanned recursively (headers first, so the memory plan is made before any
+// pixels are decoded), every image is decoded once and kept as 8-bit RGB
+// within MemoryBudget, and batches are cut in the background: an image drawn
+// in proportion to its area, a random crop (aligned to Scale for given
+// pairs), one of the allowed flips/rotations applied alike to HR and LR, the
+// LR made by the exact bicubic protocol (plus degradations) when not given,
+// and conditioning noise when asked for.
+//
 // NewSource loads the images opt describes (see LoadDataset) and starts
 // Workers goroutines that make batches ahead of Next. The returned Source is
 // a *PatchSource. Cancelling ctx stops loading and, later, the workers;
