@@ -119,10 +119,12 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 	return m, nil
 }
 
-// checkBackend accepts "", go, xla, a GoMLX backend config ("go:...",
-// "xla:cpu", "xla:cuda", ...) or the path of an existing PJRT plugin file.
+// checkBackend accepts what sr3.NewBackend does: "", go, xla, xla:NAME
+// (xla:cpu, xla:cuda, xla:/path/plugin.so) or the path of an existing PJRT
+// plugin file. Whether an XLA plugin starts is only known when a learned
+// model opens it.
 func checkBackend(b string) error {
-	if b == "" || b == "go" || b == "xla" || strings.HasPrefix(b, "go:") || strings.HasPrefix(b, "xla:") {
+	if b == "" || b == "go" || b == "xla" || strings.HasPrefix(b, "xla:") {
 		return nil
 	}
 	if strings.ContainsRune(b, os.PathSeparator) || strings.HasSuffix(b, ".so") {

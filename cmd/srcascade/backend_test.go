@@ -32,12 +32,12 @@ func TestOpenModel(t *testing.T) {
 func TestCheckBackend(t *testing.T) {
 	plugin := t.TempDir() + "/pjrt_c_api_cpu_plugin.so"
 	touch(t, "/", plugin)
-	for _, ok := range []string{"", "go", "xla", "xla:cpu", "xla:cuda", "go:parallelism=-1", plugin} {
+	for _, ok := range []string{"", "go", "xla", "xla:cpu", "xla:cuda", "xla:" + plugin, plugin} {
 		if err := checkBackend(ok); err != nil {
 			t.Errorf("checkBackend(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"tpu", "cuda", "/no/such.so", t.TempDir()} {
+	for _, bad := range []string{"tpu", "cuda", "go:parallelism=-1", "/no/such.so", t.TempDir()} {
 		if err := checkBackend(bad); err == nil {
 			t.Errorf("checkBackend(%q) = nil, want an error", bad)
 		}
