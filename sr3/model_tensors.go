@@ -1,0 +1,168 @@
+package sr3
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/srcascade/srcascade/internal/atomicfile"
+)
+
+// Weights are stored in the safetensors format (an 8-byte little-endian
+// header length, a JSON header naming each tensor's dtype, shape and byte
+// range, then the raw little-endian data), readable by PyTorch, JAX and
+// the HuggingFace tools, simple to embed and to memory-map.
+
+// maxSafetensorsHeader bounds the JSON header we accept (a corrupt length
+// must not make us allocate gigabytes).
+const maxSafetensorsHeader = 64 << 20
+
+var safetensorsDTypes = map[dtypes.DType]string{
+	dtypes.Float32: "F32",
+	dtypes.Float64: "F64",
+	dtypes.Int32:   "I32",
+	dtypes.Int64:   "I64",
+	dtypes.Uint64:  "U64",
+}
+
+type safetensorsEntry struct {
+	DType       string `json:"dtype"`
+	Shape       []int  `json:"shape"`
+	DataOffsets [2]int `json:"data_offsets"`
+}
+
+// WriteTensors writes named tensors and string metadata in the safetensors
+// format, tensors in name order (so the same weights give the same bytes).
+func WriteTensors(w io.Writer, ts map[string]*tensors.Tensor, meta map[string]string) error {
+	names := make([]string, 0, len(ts))
+	for n := range ts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	header := make(map[string]any, len(ts)+1)
+	if len(meta) > 0 {
+		header["__metadata__"] = meta
+	}
+	offset := 0
+	for _, n := range names {
+		t := ts[n]
+		code, ok := safetensorsDTypes[t.DType()]
+		if !ok {
+			return fmt.Errorf("tensor %q: dtype %s not supported in safetensors files", n, t.DType())
+		}
+		size := int(t.Shape().ByteSize())
+		header[n] = safetensorsEntry{DType: code, Shape: append([]int{}, t.Shape().Dimensions...), DataOffsets: [2]int{offset, offset + size}}
+		offset += size
+	}
+	hj, err := json.Marshal(header)
+	if err != nil {
+		return fmt.Errorf("encoding safetensors header: %w", err)
+	}
+	for len(hj)%8 != 0 { // align the data section
+		hj = append(hj, ' ')
+	}
+	var lenBuf [8]byte
+	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hj)))
+	if _, err := w.Write(lenBuf[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(hj); err != nil {
+		return err
+	}
+	for _, n := range names {
+		var werr error
+		if err := ts[n].ConstBytes(func(data []byte) { _, werr = w.Write(data) }); err != nil {
+			return fmt.Errorf("tensor %q: %w", n, err)
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	return nil
+}
+
+// ReadTensors parses a safetensors file's content.
+func ReadTensors(data []byte) (map[string]*tensors.Tensor, map[string]string, error) {
+	if len(data) < 8 {
+		return nil, nil, fmt.Errorf("not a safetensors file: %d bytes", len(data))
+	}
+	hlen := binary.LittleEndian.Uint64(data[:8])
+	if hlen > maxSafetensorsHeader || hlen > uint64(len(data)-8) {
+		return nil, nil, fmt.Errorf("not a safetensors file (or truncated): header of %d bytes in a %d-byte file", hlen, len(data))
+	}
+	body := data[8+hlen:]
+	var raw map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data[8 : 8+hlen]))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, nil, fmt.Errorf("safetensors header: %w", err)
+	}
+	var meta map[string]string
+	ts := make(map[string]*tensors.Tensor, len(raw))
+	for name, msg := range raw {
+		if name == "__metadata__" {
+			if err := json.Unmarshal(msg, &meta); err != nil {
+				return nil, nil, fmt.Errorf("safetensors metadata: %w", err)
+			}
+			continue
+		}
+		var e safetensorsEntry
+		if err := json.Unmarshal(msg, &e); err != nil {
+			return nil, nil, fmt.Errorf("safetensors entry %q: %w", name, err)
+		}
+		var dt dtypes.DType = dtypes.InvalidDType
+		for d, code := range safetensorsDTypes {
+			if code == e.DType {
+				dt = d
+			}
+		}
+		if dt == dtypes.InvalidDType {
+			return nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q", name, e.DType)
+		}
+		for _, d := range e.Shape {
+			if d < 0 || d > 1<<30 {
+				return nil, nil, fmt.Errorf("tensor %q: bad shape %v", name, e.Shape)
+			}
+		}
+		shape := shapes.Make(dt, e.Shape...)
+		begin, end := e.DataOffsets[0], e.DataOffsets[1]
+		if begin < 0 || end < begin || end > len(body) || int64(end-begin) != shape.ByteSize() {
+			return nil, nil, fmt.Errorf("tensor %q: data range %d..%d does not hold %s in a %d-byte data section (truncated file?)",
+				name, begin, end, shape, len(body))
+		}
+		t := tensors.FromShape(shape)
+		if err := t.MutableBytes(func(dst []byte) { copy(dst, body[begin:end]) }); err != nil {
+			return nil, nil, fmt.Errorf("tensor %q: %w", name, err)
+		}
+		ts[name] = t
+	}
+	return ts, meta, nil
+}
+
+// SaveTensors writes a safetensors file atomically (a temporary file in the
+// same folder, synced, renamed into place).
+func SaveTensors(path string, ts map[string]*tensors.Tensor, meta map[string]string) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return WriteTensors(w, ts, meta) }); err != nil {
+		return fmt.Errorf("saving %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadTensors reads a safetensors file.
+func LoadTensors(path string) (map[string]*tensors.Tensor, map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading weights: %w", err)
+	}
+	ts, meta, err := ReadTensors(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ts, meta, nil
+}
