@@ -205,6 +205,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 			}
 			rep.begin(path)
 			img, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
+			rep.end()
 			r := result{job: job{in: path, out: saveTo}, status: statusDone}
 			if err != nil {
 				if ctx.Err() != nil {

@@ -126,6 +126,7 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 			t0 := time.Now()
 			out, err := upscaleSafely(ctx, p.up, l.d, p.opts, p.rep.step)
 			l.seconds = time.Since(t0).Seconds()
+			p.rep.end()
 			l.d = out
 			switch {
 			case err != nil && ctx.Err() != nil:

@@ -93,6 +93,15 @@ func (p *progress) step(done, total int) {
 	p.redraw(false)
 }
 
+// end says that the model step of the current image is over (its output
+// may still be waiting to be written).
+func (p *progress) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.current, p.frac = "", 0
+	p.redraw(true)
+}
+
 // finish reports one image's outcome.
 func (p *progress) finish(r result) {
 	p.mu.Lock()
@@ -101,9 +110,6 @@ func (p *progress) finish(r result) {
 		return
 	}
 	p.done++
-	if r.in == p.current {
-		p.current, p.frac = "", 0
-	}
 	if p.quiet {
 		return
 	}
@@ -150,11 +156,9 @@ func (p *progress) redraw(force bool) {
 
 // barLine renders "[=====>    ] 3/10 name 45% ETA 1m20s" to fit the width.
 func (p *progress) barLine(now time.Time) string {
-	progressed := float64(p.done)
-	if p.current != "" {
-		progressed += p.frac
-	}
-	frac := progressed / float64(p.total)
+	// The bar and ETA count finished images only, so they never go back;
+	// the current image's own progress is shown as a percentage.
+	frac := float64(p.done) / float64(p.total)
 	const barW = 20
 	filled := int(frac * barW)
 	bar := strings.Repeat("=", filled)
@@ -162,7 +166,7 @@ func (p *progress) barLine(now time.Time) string {
 		bar += ">" + strings.Repeat(" ", barW-filled-1)
 	}
 	line := fmt.Sprintf("[%s] %d/%d", bar, p.done, p.total)
-	if eta := p.eta(now, progressed); eta != "" {
+	if eta := p.eta(now); eta != "" {
 		line += "  ETA " + eta
 	}
 	if p.current != "" {
@@ -175,13 +179,13 @@ func (p *progress) barLine(now time.Time) string {
 	return line
 }
 
-// eta estimates the time left from the average so far.
-func (p *progress) eta(now time.Time, progressed float64) string {
-	if progressed < 0.05 {
+// eta estimates the time left from the average time per finished image.
+func (p *progress) eta(now time.Time) string {
+	if p.done == 0 || p.done >= p.total {
 		return ""
 	}
 	el := now.Sub(p.began)
-	left := time.Duration(float64(el) * (float64(p.total) - progressed) / progressed)
+	left := time.Duration(float64(el) * float64(p.total-p.done) / float64(p.done))
 	return formatDuration(left)
 }
 

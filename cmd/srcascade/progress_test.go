@@ -52,14 +52,17 @@ func TestProgressBar(t *testing.T) {
 	p := newProgress(&env{stderr: &buf, tty: true, width: 60}, false)
 	p.now = clock.now
 	p.start(4)
+	if line := p.barLine(clock.t); line != "[>                   ] 0/4" {
+		t.Errorf("bar = %q before any image", line)
+	}
 	clock.t = clock.t.Add(10 * time.Second)
 	p.finish(result{job: job{in: "a.png"}, status: statusDone})
 	p.begin("some/long/folder/name/b.png")
 	clock.t = clock.t.Add(10 * time.Second)
 	p.step(1, 2)
 	line := p.barLine(clock.t)
-	// 1.5 of 4 images in 20 s: 2.5 left at 13.3 s each.
-	if !strings.HasPrefix(line, "[=======>            ] 1/4  ETA 33s") {
+	// 1 of 4 images in 20 s: 3 left at 20 s each.
+	if !strings.HasPrefix(line, "[=====>              ] 1/4  ETA 1m00s") {
 		t.Errorf("bar = %q", line)
 	}
 	if !strings.HasSuffix(line, "b.png 50%") || len([]rune(line)) > 59 {
@@ -72,6 +75,10 @@ func TestProgressBar(t *testing.T) {
 	p.logf("warning: %s", "w")
 	if !strings.Contains(buf.String(), "\r\x1b[Kwarning: w\n") {
 		t.Errorf("messages should clear the bar first: %q", buf.String())
+	}
+	p.end()
+	if line := p.barLine(clock.t); strings.Contains(line, "b.png") {
+		t.Errorf("bar %q still shows the image after its model step ended", line)
 	}
 	p.close()
 	if !strings.HasSuffix(buf.String(), "\r\x1b[K") {
