@@ -385,7 +385,8 @@ func TestCLIMaxPixels(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "small.png"), photo(10, 10, 1))
 	r := runCLI(t, dir, "upscale", "-s", "2", "--max-pixels", "1000", "big.png", "small.png")
 	r.expectCode(t, 1)
-	if !strings.Contains(r.stderr, "big.png") || !strings.Contains(r.stderr, "image too large") || !strings.Contains(r.stderr, "40x30") {
+	if !strings.Contains(r.stderr, "big.png") || !strings.Contains(r.stderr, "image too large") || !strings.Contains(r.stderr, "40x30") ||
+		!strings.Contains(r.stderr, "--max-pixels") {
 		t.Errorf("stderr should name big.png and say it is too large:\n%s", r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "big_x2.png")); err == nil {

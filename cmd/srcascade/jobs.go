@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -186,6 +187,9 @@ func decodeSafely(path string, lim data.Limits) (d *data.Decoded, err error) {
 		}
 	}()
 	d, err = data.DecodeFile(path, lim)
+	if errors.Is(err, data.ErrTooLarge) {
+		err = fmt.Errorf("%w (raise --max-pixels to allow it)", err)
+	}
 	if err == nil && d.Image == nil {
 		err = fmt.Errorf("%s: decoder returned no image", path)
 	}
