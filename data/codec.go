@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -140,8 +141,8 @@ func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 		case src.n == 0:
 			return nil, errors.New("decode image: empty file")
 		case errors.Is(err, image.ErrFormat):
-			return nil, fmt.Errorf("%w (file starts with %s; PNG, JPEG, GIF, BMP, TIFF and WebP are read)",
-				ErrUnsupported, describeMagic(head.Bytes()))
+			return nil, fmt.Errorf("%w%s (file starts with %s; PNG, JPEG, GIF, BMP, TIFF and WebP are read)",
+				ErrUnsupported, knownUnsupported(head.Bytes()), describeMagic(head.Bytes()))
 		}
 		return nil, decodeError(nonEmpty(format, "image"), "header", err)
 	}
@@ -232,7 +233,7 @@ func DecodeFile(path string, lim Limits) (*Decoded, error) {
 	} else if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	d, err := Decode(f, lim)
+	d, err := Decode(bufio.NewReaderSize(f, 64<<10), lim)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -392,6 +393,37 @@ func describeMagic(b []byte) string {
 		b = b[:8]
 	}
 	return fmt.Sprintf("% x", b)
+}
+
+// knownUnsupported names a few common formats Decode does not read, from
+// their signatures, as ": looks like X"; "" when none matches.
+func knownUnsupported(b []byte) string {
+	has := func(off int, sig string) bool {
+		return len(b) >= off+len(sig) && string(b[off:off+len(sig)]) == sig
+	}
+	name := ""
+	switch {
+	case has(4, "ftypavif") || has(4, "ftypavis"):
+		name = "AVIF"
+	case has(4, "ftyphei") || has(4, "ftyphev") || has(4, "ftypmif1") || has(4, "ftypmsf1"):
+		name = "HEIF/HEIC"
+	case has(0, "\xff\x0a") || has(4, "JXL "):
+		name = "JPEG XL"
+	case has(0, "8BPS"):
+		name = "Photoshop PSD"
+	case has(0, "%PDF"):
+		name = "PDF"
+	case has(0, "qoif"):
+		name = "QOI"
+	case has(0, "\x00\x00\x01\x00"):
+		name = "ICO"
+	case has(0, "<svg") || has(0, "<?xml"):
+		name = "SVG/XML"
+	}
+	if name == "" {
+		return ""
+	}
+	return ": looks like " + name
 }
 
 func nonEmpty(s, def string) string {
