@@ -1,0 +1,241 @@
+package train
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/sr3"
+)
+
+// A checkpoint folder holds, each file written atomically (temporary file,
+// sync, rename) in this order:
+//
+//   - StateFile: everything needed to continue training bit for bit — the
+//     raw weights, their EMA, Adam's moments and step counter, the global
+//     step and the dropout RNG state — with the step in its metadata.
+//   - sr3.WeightsFile and sr3.ConfigFile: the EMA weights and the config,
+//     what inference (sr3.Load, `srcascade upscale -m`) reads.
+//   - InfoFile: the options, the step, the loss and PSNR history (JSON).
+//   - CurveFile: the loss / validation PSNR curve (PNG).
+//
+// A crash between two renames leaves each file whole (old or new); the
+// state file alone decides where a resumed run continues.
+const (
+	StateFile = "train_state.safetensors"
+	InfoFile  = "train.json"
+	CurveFile = "curve.png"
+)
+
+// Store scopes of the training state.
+const (
+	weightsScope = "/unet/"
+	emaScope     = "/ema"
+)
+
+// CheckpointInfo is the content of InfoFile.
+type CheckpointInfo struct {
+	// Step is the number of optimisation steps done.
+	Step int `json:"step"`
+	// Options are those of the run that wrote the checkpoint.
+	Options Options `json:"options"`
+	// Config is the model configuration.
+	Config sr3.Config `json:"config"`
+	// Params is the number of weights of the network.
+	Params int `json:"params"`
+	// Seconds is the total training time so far.
+	Seconds float64 `json:"seconds"`
+	// History is the training curve.
+	History History `json:"history"`
+}
+
+// History is the training curve: the mean loss over successive windows
+// of steps, and the validation Y-PSNR (with the bicubic baseline).
+type History struct {
+	Loss    []Point `json:"loss"`
+	PSNR    []Point `json:"psnr,omitempty"`
+	Bicubic float64 `json:"bicubic_psnr,omitempty"`
+}
+
+// Point is a (step, value) pair.
+type Point struct {
+	Step  int     `json:"step"`
+	Value float64 `json:"value"`
+}
+
+// ReadCheckpoint returns the step and settings of the checkpoint in dir,
+// e.g. to start a resumed run's data stream at the right batch. The step
+// is the state file's (authoritative); the rest comes from InfoFile.
+func ReadCheckpoint(dir string) (*CheckpointInfo, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	if err != nil {
+		return nil, fmt.Errorf("train: reading checkpoint: %w", err)
+	}
+	var info CheckpointInfo
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return nil, fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, InfoFile), err)
+	}
+	step, err := stateStep(dir)
+	if err != nil {
+		return nil, err
+	}
+	info.Step = step
+	return &info, nil
+}
+
+// HasCheckpoint reports whether dir holds a training checkpoint.
+func HasCheckpoint(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, StateFile))
+	return err == nil
+}
+
+// stateStep reads only the step from the state file's header.
+func stateStep(dir string) (int, error) {
+	_, meta, err := sr3.LoadTensors(filepath.Join(dir, StateFile))
+	if err != nil {
+		return 0, fmt.Errorf("train: checkpoint: %w", err)
+	}
+	return metaStep(meta, filepath.Join(dir, StateFile))
+}
+
+func metaStep(meta map[string]string, path string) (int, error) {
+	step, err := strconv.Atoi(meta["step"])
+	if err != nil || step < 0 {
+		return 0, fmt.Errorf("train: checkpoint %s: no valid step in its metadata (%q)", path, meta["step"])
+	}
+	return step, nil
+}
+
+// saveHook, when set (tests), is called before each checkpoint file is
+// written; an error aborts the save there.
+var saveHook func(file string) error
+
+// saveCheckpoint writes the whole checkpoint of store at step.
+func saveCheckpoint(dir string, store *model.Store, cfg sr3.Config, info *CheckpointInfo, curve []byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("train: checkpoint: %w", err)
+	}
+	meta := map[string]string{"step": strconv.Itoa(info.Step), "format": "srcascade-train-1"}
+	state := map[string]*tensors.Tensor{}
+	for v := range store.IterVariables() {
+		t, err := v.Value()
+		if err != nil {
+			return fmt.Errorf("train: checkpoint: variable %s: %w", v.Path(), err)
+		}
+		state[strings.TrimPrefix(v.Path(), "/")] = t
+	}
+	steps := []struct {
+		file string
+		save func() error
+	}{
+		{StateFile, func() error { return sr3.SaveTensors(filepath.Join(dir, StateFile), state, meta) }},
+		{sr3.WeightsFile, func() error { return sr3.SaveModel(dir, cfg, emaWeights(store), meta) }},
+		{InfoFile, func() error {
+			b, err := json.MarshalIndent(info, "", "  ")
+			if err != nil {
+				return err
+			}
+			return atomicfile.WriteFile(filepath.Join(dir, InfoFile), append(b, '\n'))
+		}},
+		{CurveFile, func() error {
+			if curve == nil {
+				return nil
+			}
+			return atomicfile.WriteFile(filepath.Join(dir, CurveFile), curve)
+		}},
+	}
+	for _, s := range steps {
+		if saveHook != nil {
+			if err := saveHook(s.file); err != nil {
+				return fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, s.file), err)
+			}
+		}
+		if err := s.save(); err != nil {
+			return fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, s.file), err)
+		}
+	}
+	return nil
+}
+
+// emaWeights returns the EMA weights under their inference names
+// ("unet/..."). The tensors are the store's own.
+func emaWeights(store *model.Store) map[string]*tensors.Tensor {
+	out := map[string]*tensors.Tensor{}
+	prefix := emaScope + weightsScope
+	for v := range store.IterVariables() {
+		if strings.HasPrefix(v.Path(), prefix) {
+			out[strings.TrimPrefix(v.Path(), emaScope+"/")] = v.MustValue()
+		}
+	}
+	return out
+}
+
+// loadState fills a fresh store with the state file of dir and returns its
+// step. Weights under /unet/ are trainable, everything else is not.
+func loadState(dir string, store *model.Store) (int, error) {
+	path := filepath.Join(dir, StateFile)
+	ts, meta, err := sr3.LoadTensors(path)
+	if err != nil {
+		return 0, fmt.Errorf("train: resuming: %w", err)
+	}
+	step, err := metaStep(meta, path)
+	if err != nil {
+		return 0, err
+	}
+	hasWeights := false
+	for name, t := range ts {
+		p := "/" + name
+		if err := catch(func() {
+			v := store.GetVariable(p)
+			if v == nil {
+				v = store.VariableWithValue(p, t)
+			} else if err := v.SetValue(t); err != nil { // e.g. the RNG state, created by seeding
+				panic(err)
+			}
+			v.SetTrainable(strings.HasPrefix(p, weightsScope))
+		}); err != nil {
+			return 0, fmt.Errorf("train: resuming from %s: variable %s: %w", path, name, err)
+		}
+		hasWeights = hasWeights || strings.HasPrefix(p, weightsScope)
+	}
+	if !hasWeights {
+		return 0, fmt.Errorf("train: resuming: %s holds no network weights", path)
+	}
+	return step, nil
+}
+
+// checkNoCheckpoint refuses to start a fresh run over an existing one.
+func checkNoCheckpoint(dir string) error {
+	for _, f := range []string{StateFile, InfoFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return fmt.Errorf("train: %s already holds a training checkpoint; resume it or choose another output folder", dir)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("train: %w", err)
+		}
+	}
+	return nil
+}
+
+// catch runs f, turning a panic (GoMLX reports errors by panicking) into
+// an error.
+func catch(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+			} else {
+				err = fmt.Errorf("%v", r)
+			}
+		}
+	}()
+	f()
+	return nil
+}

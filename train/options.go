@@ -1,0 +1,131 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gomlx/compute"
+)
+
+// Options are the optimisation and bookkeeping settings of a training run.
+// The network and diffusion settings (including the loss) are the
+// sr3.Config; both are saved with every checkpoint.
+type Options struct {
+	// Steps is the total number of optimisation steps (a resumed run stops
+	// at the same total).
+	Steps int `json:"steps"`
+	// Batch is the number of patches per step and Patch the HR patch side:
+	// the data source makes them; Run checks its batches against these.
+	Batch int `json:"batch"`
+	Patch int `json:"patch"`
+	// LR is the peak Adam learning rate, reached after Warmup steps of
+	// linear warm-up.
+	LR     float64 `json:"lr"`
+	Warmup int     `json:"warmup"`
+	// GradClip clips the gradient by its global L2 norm (0 = off).
+	GradClip float64 `json:"grad_clip"`
+	// EMADecay is the decay of the exponential moving average of the
+	// weights (what inference uses). The effective decay ramps up as
+	// min(EMADecay, step/(10+step)) so early checkpoints are usable.
+	EMADecay float64 `json:"ema_decay"`
+	// Every is the period, in steps, of checkpoints and validation
+	// (0 = only at the end).
+	Every int `json:"every"`
+	// ValSteps is the number of sampler steps of the validation estimate
+	// (1 = the one-step estimate), ValSampler its kind ("ddim" or "ddpm",
+	// default DDIM) and ValStrength its start level (default: the
+	// config's Strength).
+	ValSteps    int     `json:"val_steps"`
+	ValSampler  string  `json:"val_sampler,omitempty"`
+	ValStrength float64 `json:"val_strength,omitempty"`
+	// Out is the checkpoint folder.
+	Out string `json:"out"`
+	// Seed fixes the weights' initialisation, the noise and noise levels of
+	// every step (drawn from (Seed, step), so a resumed run draws what the
+	// uninterrupted run would have) and dropout.
+	Seed int64 `json:"seed"`
+	// Resume continues from the checkpoint in Out; without it, Run refuses
+	// to overwrite an existing checkpoint.
+	Resume bool `json:"-"`
+	// Backend runs the computation (nil: sr3.NewBackend("")).
+	Backend compute.Backend `json:"-"`
+}
+
+// DefaultOptions returns the defaults of `srcascade train`.
+func DefaultOptions() Options {
+	return Options{
+		Steps:    20000,
+		Batch:    8,
+		Patch:    64,
+		LR:       2e-4,
+		Warmup:   500,
+		GradClip: 1,
+		EMADecay: 0.999,
+		Every:    1000,
+		ValSteps: 1,
+		Out:      "checkpoint",
+		Seed:     1,
+	}
+}
+
+// Validate reports every problem with the options.
+func (o Options) Validate() error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if o.Steps < 1 {
+		bad("steps %d: want at least 1", o.Steps)
+	}
+	if o.Batch < 1 {
+		bad("batch %d: want at least 1", o.Batch)
+	}
+	if o.Patch < 1 {
+		bad("patch %d: want at least 1", o.Patch)
+	}
+	if !(o.LR > 0) || math.IsInf(o.LR, 0) {
+		bad("lr %g: want a positive learning rate", o.LR)
+	}
+	if o.Warmup < 0 {
+		bad("warmup %d: want 0 or more steps", o.Warmup)
+	}
+	if !(o.GradClip >= 0) || math.IsInf(o.GradClip, 0) {
+		bad("grad_clip %g: want 0 (off) or a positive norm", o.GradClip)
+	}
+	if !(o.EMADecay >= 0 && o.EMADecay < 1) {
+		bad("ema_decay %g: want 0 <= decay < 1", o.EMADecay)
+	}
+	if o.Every < 0 {
+		bad("every %d: want 0 (only at the end) or a period in steps", o.Every)
+	}
+	if o.ValSteps < 1 {
+		bad("val_steps %d: want at least 1", o.ValSteps)
+	}
+	if o.ValSampler != "" && o.ValSampler != "ddim" && o.ValSampler != "ddpm" {
+		bad("val_sampler %q: want ddim or ddpm", o.ValSampler)
+	}
+	if !(o.ValStrength >= 0 && o.ValStrength <= 1) {
+		bad("val_strength %g: want 0 (the config's) or 0 < strength <= 1", o.ValStrength)
+	}
+	if strings.TrimSpace(o.Out) == "" {
+		bad("no checkpoint folder (out)")
+	}
+	if len(errs) > 0 {
+		return errors.New("train: invalid options: " + strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// learningRate is the warmed-up learning rate of step (0-based).
+func (o Options) learningRate(step int) float64 {
+	if o.Warmup > 0 && step < o.Warmup {
+		return o.LR * float64(step+1) / float64(o.Warmup)
+	}
+	return o.LR
+}
+
+// emaDecay is the EMA decay used at step (0-based): it ramps up as
+// step/(10+step), so step 0 copies the weights into the EMA.
+func (o Options) emaDecay(step int) float64 {
+	return math.Min(o.EMADecay, float64(step)/float64(10+step))
+}
