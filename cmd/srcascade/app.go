@@ -85,6 +85,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 		Commands: []*cli.Command{
 			upscaleCommand(set),
 			evalCommand(set),
+			trainCommand(set),
 			modelsCommand(set),
 			versionCommand(set),
 		},

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/srcascade/srcascade/train"
+)
+
+// trainProgress reports a training run on stderr: on a terminal a bar
+// redrawn in place (step/steps, smoothed loss, steps/s, patches/s, ETA,
+// last validation PSNR against bicubic); otherwise a log line at the first
+// step, then at most every trainLogInterval, and at the last step. Each
+// validation and checkpoint gets a log line in both modes; -q prints
+// nothing. It is safe for concurrent use.
+type trainProgress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	tty      bool
+	quiet    bool
+	width    int
+	batch    int
+	interval time.Duration
+	now      func() time.Time
+
+	loss     lossSmoother
+	last     train.Progress // the latest step event
+	steps    int            // step events seen
+	ckpt     int            // step of the last checkpoint written; -1 none
+	val, bic float64        // last validation PSNR and its bicubic baseline (NaN: none)
+	lastLine time.Time      // last step log line (off a terminal)
+	lastDraw time.Time
+	drawn    bool
+}
+
+// newTrainProgress makes the reporter for e's stderr; batch converts steps
+// per second into patches per second.
+func newTrainProgress(e *env, quiet bool, batch int) *trainProgress {
+	return &trainProgress{w: e.stderr, tty: e.tty, quiet: quiet, width: e.width, batch: batch,
+		interval: trainLogInterval, now: time.Now, ckpt: -1, val: math.NaN(), bic: math.NaN()}
+}
+
+// lossSmoother is a bias-corrected exponential moving average of the loss
+// (as TensorBoard's smoothing), over roughly the last 20 steps.
+type lossSmoother struct {
+	avg, weight float64
+}
+
+const lossBeta = 0.95
+
+func (s *lossSmoother) add(x float64) {
+	s.avg = lossBeta*s.avg + (1-lossBeta)*x
+	s.weight = lossBeta*s.weight + (1 - lossBeta)
+}
+
+func (s *lossSmoother) value() float64 {
+	if s.weight == 0 {
+		return math.NaN()
+	}
+	return s.avg / s.weight
+}
+
+// logf prints a message line (above the bar on a terminal).
+func (p *trainProgress) logf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.quiet {
+		return
+	}
+	p.clear()
+	fmt.Fprintf(p.w, format+"\n", args...)
+	p.redraw(true)
+}
+
+// event is the train.Run progress callback.
+func (p *trainProgress) event(ev train.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !math.IsNaN(ev.ValPSNR) && ev.ValPSNR != 0 {
+		p.val, p.bic = ev.ValPSNR, ev.BicubicPSNR
+	}
+	switch ev.Event {
+	case "step":
+		p.last = ev
+		p.steps++
+		p.loss.add(ev.Loss)
+		if p.quiet {
+			return
+		}
+		if p.tty {
+			p.redraw(p.steps == 1 || ev.Step == ev.Steps)
+			return
+		}
+		now := p.now()
+		if p.steps == 1 || ev.Step == ev.Steps || now.Sub(p.lastLine) >= p.interval {
+			p.lastLine = now
+			fmt.Fprintln(p.w, p.stepLine(ev, ""))
+		}
+	case "validation":
+		p.line(fmt.Sprintf("step %d/%d: validation Y-PSNR %s", ev.Step, ev.Steps, formatPSNRs(ev.ValPSNR, ev.BicubicPSNR)))
+	case "checkpoint":
+		p.ckpt = ev.Step
+		p.line(fmt.Sprintf("step %d/%d: checkpoint saved in %s", ev.Step, ev.Steps, ev.Checkpoint))
+	}
+}
+
+// line prints a log line above the bar.
+func (p *trainProgress) line(s string) {
+	if p.quiet {
+		return
+	}
+	p.clear()
+	fmt.Fprintln(p.w, s)
+	p.redraw(true)
+}
+
+// stepLine renders the state after a step: "step 120/20000  loss 0.0831
+// 3.12 steps/s  25 patches/s  ETA 1h46m  val 27.91 dB (bicubic 27.10)",
+// after prefix (the bar).
+func (p *trainProgress) stepLine(ev train.Progress, prefix string) string {
+	parts := []string{fmt.Sprintf("%sstep %d/%d", prefix, ev.Step, ev.Steps)}
+	if l := p.loss.value(); !math.IsNaN(l) {
+		parts = append(parts, fmt.Sprintf("loss %.4f", l))
+	}
+	if ev.StepsPerSec > 0 {
+		parts = append(parts, fmt.Sprintf("%s steps/s", formatRate(ev.StepsPerSec)),
+			fmt.Sprintf("%s patches/s", formatRate(ev.StepsPerSec*float64(p.batch))))
+	}
+	if ev.Step < ev.Steps && ev.ETA > 0 {
+		parts = append(parts, "ETA "+formatDuration(ev.ETA))
+	}
+	if !math.IsNaN(p.val) {
+		parts = append(parts, "val "+formatPSNRs(p.val, p.bic))
+	}
+	if !p.tty {
+		return strings.Join(parts, "  ")
+	}
+	// On a terminal, drop what does not fit, from the end.
+	line := parts[0]
+	for _, s := range parts[1:] {
+		if len([]rune(line))+2+len([]rune(s)) > p.width-1 {
+			break
+		}
+		line += "  " + s
+	}
+	return line
+}
+
+// formatPSNRs writes "27.91 dB (bicubic 27.10, +0.81)".
+func formatPSNRs(v, bicubic float64) string {
+	if math.IsNaN(bicubic) {
+		return fmt.Sprintf("%.2f dB", v)
+	}
+	return fmt.Sprintf("%.2f dB (bicubic %.2f, %+.2f)", v, bicubic, v-bicubic)
+}
+
+// formatRate writes a rate with three significant digits: 0.123, 3.12, 24.8, 312.
+func formatRate(r float64) string {
+	switch {
+	case r >= 100:
+		return fmt.Sprintf("%.0f", r)
+	case r >= 10:
+		return fmt.Sprintf("%.1f", r)
+	case r >= 1:
+		return fmt.Sprintf("%.2f", r)
+	}
+	return fmt.Sprintf("%.3f", r)
+}
+
+// redraw draws the bar (terminal only), at most every 100 ms unless force.
+func (p *trainProgress) redraw(force bool) {
+	if !p.tty || p.quiet || p.steps == 0 {
+		return
+	}
+	now := p.now()
+	if !force && now.Sub(p.lastDraw) < 100*time.Millisecond {
+		return
+	}
+	p.lastDraw = now
+	fmt.Fprint(p.w, "\r"+p.stepLine(p.last, bar(p.last.Step, p.last.Steps)+" ")+"\x1b[K")
+	p.drawn = true
+}
+
+// bar is a 20-character bar: "[=====>              ]".
+func bar(done, total int) string {
+	const barW = 20
+	filled := 0
+	if total > 0 {
+		filled = min(barW, done*barW/total)
+	}
+	b := strings.Repeat("=", filled)
+	if filled < barW {
+		b += ">" + strings.Repeat(" ", barW-filled-1)
+	}
+	return "[" + b + "]"
+}
+
+// clear erases the bar line (terminal only).
+func (p *trainProgress) clear() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+// close removes the bar.
+func (p *trainProgress) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+}
+
+// lastStep is the step of the latest step event, -1 before any.
+func (p *trainProgress) lastStep() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.steps == 0 {
+		return -1
+	}
+	return p.last.Step
+}
+
+// lastCheckpoint is the step of the latest checkpoint written, -1 before any.
+func (p *trainProgress) lastCheckpoint() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ckpt
+}
+
+// validation returns the last validation PSNR and its bicubic baseline
+// (when this run validated), formatted; "" without validation.
+func (p *trainProgress) validation() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if math.IsNaN(p.val) {
+		return ""
+	}
+	return formatPSNRs(p.val, p.bic)
+}
