@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -313,9 +314,15 @@ func (o *trainOptions) syncData() {
 func (o *trainOptions) check() error {
 	const cmd = trainCommandName
 	if err := o.Config.Validate(); err != nil {
+		if o.Train.Resume {
+			return fmt.Errorf("--resume: the model config of the checkpoint in %s: %w", o.Train.Out, err)
+		}
 		return usagef(cmd, "model config (--set): %v", err)
 	}
 	if err := o.Train.Validate(); err != nil {
+		if o.Train.Resume {
+			return usagef(cmd, "--resume: the training options (from the checkpoint in %s, --steps, --every, --set): %v", o.Train.Out, err)
+		}
 		return usagef(cmd, "training options (--set): %v", err)
 	}
 	if m, why := patchMultiple(o.Config); o.Train.Patch%m != 0 {
@@ -434,6 +441,9 @@ func checkFolder(flag, dir string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if _, isNumber := strconv.ParseFloat(dir, 64); flag == "--lr" && isNumber == nil {
+			return usagef(trainCommandName, "--lr %s: no such folder (--lr is the folder of low-resolution images; the learning rate is --learning-rate)", dir)
+		}
 		return usagef(trainCommandName, "%s %s: no such folder", flag, dir)
 	case err != nil:
 		return usagef(trainCommandName, "%s %s: %v", flag, dir, err)
@@ -463,7 +473,11 @@ func (o *trainOptions) run(ctx context.Context, e *env) error {
 	o.Train.Backend = backend
 	rep := newTrainProgress(e, o.Quiet, o.Train.Batch)
 	defer rep.close()
-	o.logSettings(rep, backend.Name())
+	backendName := o.Backend
+	if backendName == "" {
+		backendName = backend.Name() + " (automatic)"
+	}
+	o.logSettings(rep, backendName)
 
 	var val []train.ValPair
 	if o.ValDir != "" {

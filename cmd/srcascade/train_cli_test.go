@@ -220,6 +220,7 @@ func TestCLITrainUsage(t *testing.T) {
 		{[]string{"train", "--hr", "hr", "--val", "nothere", "--out", "ck"}, "--val nothere: no such folder"},
 		{[]string{"train", "--hr", "hr", "--out", "ck", "--resume"}, "--resume: ck does not exist"},
 		{[]string{"train", "--hr", "hr", "--out", "ck", "--patch", "40"}, "--patch 40: must be a multiple of 16"},
+		{[]string{"train", "--hr", "hr", "--lr", "1e-4", "--out", "ck"}, "the learning rate is --learning-rate"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -119,35 +119,54 @@ func (p *trainProgress) line(s string) {
 }
 
 // stepLine renders the state after a step: "step 120/20000  loss 0.0831
-// 3.12 steps/s  25 patches/s  ETA 1h46m  val 27.91 dB (bicubic 27.10)",
-// after prefix (the bar).
+// 3.12 steps/s  25 patches/s  ETA 1h46m  val 27.91 dB (bicubic 27.10,
+// +0.81)", after prefix (the bar). On a terminal the line is fitted to the
+// width: fields are dropped by priority (patches/s first, then steps/s,
+// the validation, the ETA), keeping their order.
 func (p *trainProgress) stepLine(ev train.Progress, prefix string) string {
-	parts := []string{fmt.Sprintf("%sstep %d/%d", prefix, ev.Step, ev.Steps)}
+	type field struct {
+		text string
+		prio int // lower is kept first
+	}
+	fields := []field{{fmt.Sprintf("%sstep %d/%d", prefix, ev.Step, ev.Steps), 0}}
 	if l := p.loss.value(); !math.IsNaN(l) {
-		parts = append(parts, fmt.Sprintf("loss %.4f", l))
+		fields = append(fields, field{fmt.Sprintf("loss %.4f", l), 1})
 	}
 	if ev.StepsPerSec > 0 {
-		parts = append(parts, fmt.Sprintf("%s steps/s", formatRate(ev.StepsPerSec)),
-			fmt.Sprintf("%s patches/s", formatRate(ev.StepsPerSec*float64(p.batch))))
+		fields = append(fields, field{fmt.Sprintf("%s steps/s", formatRate(ev.StepsPerSec)), 4},
+			field{fmt.Sprintf("%s patches/s", formatRate(ev.StepsPerSec*float64(p.batch))), 5})
 	}
 	if ev.Step < ev.Steps && ev.ETA > 0 {
-		parts = append(parts, "ETA "+formatDuration(ev.ETA))
+		fields = append(fields, field{"ETA " + formatDuration(ev.ETA), 2})
 	}
 	if !math.IsNaN(p.val) {
-		parts = append(parts, "val "+formatPSNRs(p.val, p.bic))
-	}
-	if !p.tty {
-		return strings.Join(parts, "  ")
-	}
-	// On a terminal, drop what does not fit, from the end.
-	line := parts[0]
-	for _, s := range parts[1:] {
-		if len([]rune(line))+2+len([]rune(s)) > p.width-1 {
-			break
+		v := "val " + formatPSNRs(p.val, p.bic)
+		if p.tty && !math.IsNaN(p.bic) {
+			v = fmt.Sprintf("val %.2f dB (%+.2f)", p.val, p.val-p.bic) // the gain over bicubic, as in the log lines
 		}
-		line += "  " + s
+		fields = append(fields, field{v, 3})
 	}
-	return line
+	keep := make([]bool, len(fields))
+	width := -2
+	for prio := 0; prio <= 5; prio++ {
+		for i, f := range fields {
+			if f.prio != prio {
+				continue
+			}
+			w := width + 2 + len([]rune(f.text))
+			if p.tty && i > 0 && w > p.width-1 {
+				continue
+			}
+			keep[i], width = true, w
+		}
+	}
+	var parts []string
+	for i, f := range fields {
+		if keep[i] {
+			parts = append(parts, f.text)
+		}
+	}
+	return strings.Join(parts, "  ")
 }
 
 // formatPSNRs writes "27.91 dB (bicubic 27.10, +0.81)".
@@ -185,9 +204,9 @@ func (p *trainProgress) redraw(force bool) {
 	p.drawn = true
 }
 
-// bar is a 20-character bar: "[=====>              ]".
+// bar is a 16-character bar: "[====>         ]".
 func bar(done, total int) string {
-	const barW = 20
+	const barW = 14
 	filled := 0
 	if total > 0 {
 		filled = min(barW, done*barW/total)
