@@ -58,14 +58,19 @@ func (g givenKey) with(v any) string {
 
 // Flag categories of train's --help.
 const (
-	trainDataCategory  = "Data"
-	trainRunCategory   = "Training"
-	trainCkptCategory  = "Validation and checkpoints"
-	defaultTrainScale  = 4
-	defaultMemoryGiB   = float64(train.DefaultMemoryBudget) / (1 << 30)
-	trainLogInterval   = 15 * time.Second // log lines off a terminal: at most one per interval between events
+	trainDataCategory = "Data"
+	trainRunCategory  = "Training"
+	trainCkptCategory = "Validation and checkpoints"
+)
+
+const (
 	trainCommandName   = "train"
-	defaultOutTemplate = "checkpoints/sr%d"
+	defaultTrainScale  = 4
+	defaultOutTemplate = "checkpoints/sr%d" // --out default, by scale
+	defaultMemoryGiB   = float64(train.DefaultMemoryBudget) / (1 << 30)
+	// trainLogInterval is the longest gap between step lines off a
+	// terminal (validations and checkpoints get their own lines).
+	trainLogInterval = 15 * time.Second
 )
 
 // trainFlagKeys maps the flags that set a train.Options or sr3.Config
@@ -384,6 +389,10 @@ func (o *trainOptions) resolve() error {
 			}
 			return usagef(cmd, "--out %s already holds %s: pass --resume to continue it (with --steps N to train longer), or choose another --out folder",
 				out, what)
+		}
+		if _, err := os.Stat(filepath.Join(out, sr3.WeightsFile)); err == nil {
+			return usagef(cmd, "--out %s already holds a model (%s) without a training state to resume; choose another --out folder",
+				out, sr3.WeightsFile)
 		}
 		return nil
 	}

@@ -213,6 +213,12 @@ func TestTrainResolve(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Join(dir, "model"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "model", sr3.WeightsFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tiny := " --set base_channels=8 --set channel_mults=1,2 --set attn_levels= --set group_norm_groups=4"
 
 	errTests := []struct {
@@ -224,6 +230,8 @@ func TestTrainResolve(t *testing.T) {
 		{"train --hr h --out DIR/empty --resume", []string{"--resume: DIR/empty holds no training checkpoint", "start without --resume"}},
 		{"train --hr h --out DIR/missing --resume", []string{"--resume: DIR/missing does not exist"}},
 		{"train --hr h --out DIR/file", []string{"is a file, not a folder"}},
+		{"train --hr h --out DIR/model", []string{"DIR/model already holds a model (model.safetensors) without a training state"}},
+		{"train --hr h --out DIR/model --resume", []string{"DIR/model holds no training checkpoint"}},
 		{"train --hr h --out CK --resume", []string{"already at step 4 of 4", "pass --steps above 4"}},
 		{"train --hr h --out CK --resume --steps 3", []string{"already at step 4 of 3"}},
 		{"train --hr h --out CK --resume --steps 6 --learning-rate 1e-3", []string{"--learning-rate 0.001: the checkpoint in CK was trained with lr=0.0002"}},
