@@ -1,0 +1,240 @@
+package cascade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/sr3"
+)
+
+// Tiling defaults of SR3Stage, in UNet input pixels: LR pixels for a
+// space-to-depth model (the UNet runs at LR resolution), HR pixels
+// otherwise.
+const (
+	// DefaultTileSize bounds a tile's side when Options.Tile is 0.
+	DefaultTileSize = 128
+	// DefaultOverlap is the least overlap of neighbouring tiles (a
+	// quarter of the tile when a smaller tile is asked for).
+	DefaultOverlap = 16
+	// DefaultBatchPixels bounds the UNet input pixels of one network
+	// call (tiles per call times a tile's area) when
+	// SR3Stage.BatchPixels is 0.
+	DefaultBatchPixels = 2 * DefaultTileSize * DefaultTileSize
+)
+
+// SR3Stage is an Upscaler running a trained SR3 model (sr3.Model) on
+// images of any size with bounded memory.
+//
+// The LR image's exact bicubic upsampling (data.Resize) is computed once
+// and cut into overlapping HR tiles of one shape (see PlanTiles and
+// SR3Stage.Plan), so the network compiles once per image size class;
+// each tile's conditioning is the full image's bicubic, not the bicubic of
+// an LR crop, so tiles agree with the whole image at their borders. Tiles
+// go through the sampler in batches (BatchPixels per network call, every
+// batch padded to the same size); all tiles of a batch share every step's
+// noise level, and the noise of every tile at every step is cut from one
+// global NoiseField of the seed, so overlapping tiles see the same noise.
+// The tiles' final HR outputs are blended with raised-cosine feather
+// weights across each overlap, normalised by the sum of the weights
+// (FeatherWeights): the outputs of neighbouring tiles, which agree closely
+// in their overlap, are cross-faded without seams. (Blending the clean
+// image estimates at every step would tie the tiles together more tightly
+// but needs the whole image in the sampler; final blending keeps memory
+// bounded by the batch.)
+//
+// Its methods are safe for concurrent use; network evaluations are
+// serialised by the model.
+type SR3Stage struct {
+	// BatchPixels bounds the UNet input pixels of one network call
+	// (0 = DefaultBatchPixels); a batch holds at least one tile.
+	BatchPixels int
+
+	name  string
+	model *sr3.Model
+	// eps builds the noise predictor for a batch of conditioning tiles;
+	// the model's EpsFunc, replaced in tests.
+	eps func(cond []float32, n, h, w int) (sr3.EpsFunc, error)
+}
+
+// NewSR3Stage wraps a model as an Upscaler named name.
+func NewSR3Stage(name string, m *sr3.Model) (*SR3Stage, error) {
+	if m == nil {
+		return nil, errors.New("cascade: SR3 stage without a model")
+	}
+	if err := m.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("cascade: SR3 stage %s: %w", name, err)
+	}
+	return &SR3Stage{name: name, model: m, eps: m.EpsFunc}, nil
+}
+
+// Name returns the stage's name.
+func (s *SR3Stage) Name() string { return s.name }
+
+// Model returns the wrapped model.
+func (s *SR3Stage) Model() *sr3.Model { return s.model }
+
+// Scales lists the model's scale and its powers up to 8: a scale s^k runs
+// the model k times, each pass conditioned on the previous one's output
+// (e.g. x4 from a x2 model).
+func (s *SR3Stage) Scales() []int {
+	f := s.model.Config.Scale
+	out := []int{f}
+	for v := f * f; f > 1 && v <= 8; v *= f {
+		out = append(out, v)
+	}
+	return out
+}
+
+// AcceptsGrey reports that Upscale takes single-channel images (they run
+// through an RGB model as three equal channels and come back grey).
+func (s *SR3Stage) AcceptsGrey() bool { return true }
+
+// passes returns how many times the model runs for an output scale.
+func (s *SR3Stage) passes(scale int) (int, error) {
+	scales := s.Scales()
+	if i := slices.Index(scales, scale); i >= 0 {
+		return i + 1, nil
+	}
+	return 0, fmt.Errorf("model %s is a x%d model: it upscales by %s, not x%d", s.name, s.model.Config.Scale, joinInts(scales), scale)
+}
+
+// SamplerConfig returns the sampler settings of a call: the model's
+// defaults (sr3.Config.SamplerConfig) where opts leaves them open (Steps 0,
+// Sampler "", Strength 0). Eta is taken as given: 0 is deterministic DDIM.
+func (s *SR3Stage) SamplerConfig(opts Options) (sr3.SamplerConfig, error) {
+	sc := s.model.Config.SamplerConfig()
+	if opts.Steps > 0 {
+		sc.Steps = opts.Steps
+	}
+	if opts.Sampler != "" {
+		sc.Kind = opts.Sampler
+	}
+	sc.Eta = opts.Eta
+	if opts.Strength > 0 {
+		sc.Strength = opts.Strength
+	}
+	if err := sc.Validate(); err != nil {
+		return sc, fmt.Errorf("model %s: %w", s.name, err)
+	}
+	return sc, nil
+}
+
+// Upscale enlarges img by opts.Scale (the model's scale or a power of it)
+// with the model's sampler, tiled (see SR3Stage). It reports progress as
+// sampler steps done over all tile batches (and passes), checks ctx
+// between steps, and is deterministic for opts.Seed.
+func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, progress Progress) (*data.Image, error) {
+	if img == nil || img.W < 1 || img.H < 1 || len(img.Pix) != img.W*img.H*img.C {
+		return nil, fmt.Errorf("model %s: empty or malformed image", s.name)
+	}
+	mc := s.model.Config.Channels
+	grey := img.C == 1 && mc == 3
+	if img.C != mc && !grey {
+		return nil, fmt.Errorf("model %s: the image has %d channels, the model takes %d", s.name, img.C, mc)
+	}
+	passes, err := s.passes(opts.Scale)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.SamplerConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	f := s.model.Config.Scale
+	jobs := make([]*tileJob, passes)
+	total := 0
+	w, h := img.W, img.H
+	for p := range jobs {
+		if jobs[p], err = s.planJob(w, h, opts.Tile, sc); err != nil {
+			return nil, err
+		}
+		total += jobs[p].units()
+		w, h = w*f, h*f
+	}
+	cur := img
+	if grey {
+		cur = greyToRGB(img)
+	}
+	field := NewNoiseField(opts.Seed)
+	done := 0
+	for p, job := range jobs {
+		pf := field
+		if p > 0 {
+			pf = field.derive(p)
+		}
+		report := func(d int) {
+			if progress != nil {
+				progress(done+d, total)
+			}
+		}
+		if cur, err = s.run(ctx, job, cur, sc, pf, newBlender(job.plan, mc), report); err != nil {
+			return nil, fmt.Errorf("model %s: upscaling %dx%d: %w", s.name, img.W, img.H, err)
+		}
+		done += job.units()
+	}
+	if grey {
+		cur = rgbToGrey(cur)
+	}
+	return cur, nil
+}
+
+// Plan returns the tiles (in HR pixels) that Upscale cuts the bicubic
+// upsampling of a w x h image into at the model's scale, for a tile size
+// in LR pixels (0 = automatic, see DefaultTileSize).
+func (s *SR3Stage) Plan(w, h, tile int) (TilePlan, error) {
+	cfg := s.model.Config
+	f := cfg.Scale
+	// unet is the UNet input pixels per LR pixel along an axis.
+	unet := f
+	if cfg.SpaceToDepth {
+		unet = 1
+	}
+	overlap := ceilDiv(DefaultOverlap, unet)
+	if tile <= 0 {
+		tile = max(1, DefaultTileSize/unet)
+	} else {
+		overlap = min(overlap, tile/4)
+	}
+	mult := cfg.SizeMultiple()
+	return PlanTiles(w*f, h*f, TileGeometry{
+		MaxSize: tile * f,
+		Overlap: overlap * f,
+		Unit:    lcm(mult, f),
+		Align:   f,
+		Pad:     mult,
+	})
+}
+
+func joinInts(v []int) string {
+	s := ""
+	for i, x := range v {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("x%d", x)
+	}
+	return s
+}
+
+// greyToRGB repeats the single channel of img three times.
+func greyToRGB(img *data.Image) *data.Image {
+	out := data.NewImage(img.W, img.H, 3)
+	for i, v := range img.Pix {
+		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, v, v
+	}
+	return out
+}
+
+// rgbToGrey is the mean of the three channels, in float64 so that three
+// equal channels give back exactly that value.
+func rgbToGrey(img *data.Image) *data.Image {
+	out := data.NewImage(img.W, img.H, 1)
+	for i := range out.Pix {
+		p := img.Pix[3*i:]
+		out.Pix[i] = float32((float64(p[0]) + float64(p[1]) + float64(p[2])) / 3)
+	}
+	return out
+}
