@@ -92,7 +92,7 @@ func smoothImage(w, h int) *data.Image {
 	for y := range h {
 		for x := range w {
 			for k := range 3 {
-				v := 0.6*math.Sin(0.35*float64(x)+float64(k)) * math.Cos(0.23*float64(y)-0.5*float64(k))
+				v := 0.6 * math.Sin(0.35*float64(x)+float64(k)) * math.Cos(0.23*float64(y)-0.5*float64(k))
 				v += 0.3 * math.Sin(float64(x*y)*0.05)
 				img.Set(x, y, k, float32(v))
 			}

@@ -1,9 +1,9 @@
 package cascade
 
 import (
-	"math"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
