@@ -90,10 +90,10 @@ func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
 	return nil, fmt.Errorf("model %q: %w (built-in models: %s)", nameOrDir, ErrUnknownModel, strings.Join(Names(), ", "))
 }
 
-// openCheckpoint opens a checkpoint folder. Training writes them; until a
-// loader is registered here, no folder is recognised as one.
+// openCheckpoint opens a checkpoint folder: a model folder written by
+// `srcascade train` or sr3.Model.Save, run by the tiled cascade.SR3Stage
+// (see loadCheckpoint). A folder that holds neither of a model's files
+// wraps ErrUnknownModel.
 func openCheckpoint(dir, backend string) (cascade.Upscaler, error) {
-	_ = backend
-	return nil, fmt.Errorf("model %q: %w: the folder holds no srcascade checkpoint (built-in models: %s)",
-		dir, ErrUnknownModel, strings.Join(Names(), ", "))
+	return loadCheckpoint(dir, backend)
 }
