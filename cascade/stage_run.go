@@ -36,11 +36,14 @@ func (s *SR3Stage) planJob(w, h, tile int, sc sr3.SamplerConfig) (*tileJob, erro
 		return nil, err
 	}
 	j := &tileJob{plan: plan, tiles: plan.Tiles(), steps: len(ts)}
+	per := s.unetPixels(plan.TileW) * s.unetPixels(plan.TileH)
 	budget := s.BatchPixels
 	if budget <= 0 {
 		budget = DefaultBatchPixels
+		if sr3.IsGoBackend(s.model.Backend()) {
+			budget = per
+		}
 	}
-	per := s.unetPixels(plan.TileW) * s.unetPixels(plan.TileH)
 	most := max(1, budget/per)
 	nb := ceilDiv(len(j.tiles), most)
 	size := ceilDiv(len(j.tiles), nb) // balanced: fewest padded tiles

@@ -140,6 +140,7 @@ func maxStep(img *data.Image, alongY bool) float64 {
 func TestSR3StageSeamlessWhenTilesDisagree(t *testing.T) {
 	cfg := tinyConfig(2)
 	s := tinyStage(t, cfg)
+	s.BatchPixels = 1 << 30 // one batch: the oracle tells tiles apart by their place in it
 	rgb := [3]float32{0.3, -0.2, 0.5}
 	img := flatImage(48, 40, rgb)
 	opts := Options{Scale: 2, Seed: 1, Steps: 2, Sampler: "ddim", Strength: 0.8, Tile: 16}
@@ -279,10 +280,13 @@ func TestSR3StageCompilesOneShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc, _ := s.SamplerConfig(opts)
+	if job, err := s.planJob(img.W, img.H, opts.Tile, sc); err != nil || len(job.batches[0]) != 1 {
+		t.Fatalf("default batches on the Go backend: %v, %v; want one tile per call", job.batches, err)
+	}
 	per := (plan.TileW / 2) * (plan.TileH / 2) // UNet pixels of a tile (space-to-depth x2)
 	most := (plan.Len() + 2) / 3
 	s.BatchPixels = most * per // three batches, the last one padded
-	sc, _ := s.SamplerConfig(opts)
 	job, err := s.planJob(img.W, img.H, opts.Tile, sc)
 	if err != nil {
 		t.Fatal(err)
