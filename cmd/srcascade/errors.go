@@ -41,6 +41,11 @@ func (e *failedError) Error() string {
 // errInterrupted is returned when a signal cancelled the run.
 var errInterrupted = errors.New("interrupted")
 
+// errInterruptedReported is errInterrupted for a command that already told
+// the user where it stopped and how to go on (train): exit code 130, no
+// generic message.
+var errInterruptedReported = fmt.Errorf("%w (reported)", errInterrupted)
+
 // exitCode maps the error of a command to the process exit code, printing it
 // to stderr unless it was already reported.
 func exitCode(err error, stderr io.Writer) int {
@@ -50,6 +55,8 @@ func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var fe *failedError
 	switch {
+	case err == errInterruptedReported:
+		return exitInterrupted
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "srcascade: %v\n", ue.err)
 		if ue.cmd != "" {

@@ -239,10 +239,25 @@ func TestExitCodes(t *testing.T) {
 		{usagef("upscale", "x"), exitUsage},
 		{&failedError{1, 3}, exitFailed},
 		{errInterrupted, exitInterrupted},
+		{errInterruptedReported, exitInterrupted},
 		{errors.New("disk on fire"), exitFailed},
 	} {
 		if got := exitCode(tt.err, io.Discard); got != tt.code {
 			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.code)
 		}
+	}
+}
+
+// TestExitCodeInterruptedReported checks that an interrupt the command
+// already explained (train: where it stopped, how to resume) gets no second,
+// generic message.
+func TestExitCodeInterruptedReported(t *testing.T) {
+	var b strings.Builder
+	if code := exitCode(errInterruptedReported, &b); code != exitInterrupted || b.Len() != 0 {
+		t.Errorf("exitCode(errInterruptedReported) = %d, printed %q; want %d and nothing", code, b.String(), exitInterrupted)
+	}
+	b.Reset()
+	if exitCode(errInterrupted, &b); !strings.Contains(b.String(), "interrupted") {
+		t.Errorf("exitCode(errInterrupted) printed %q, want the generic message", b.String())
 	}
 }

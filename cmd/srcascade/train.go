@@ -500,7 +500,7 @@ func (o *trainOptions) run(ctx context.Context, e *env) error {
 		if ctx.Err() != nil {
 			rep.close()
 			fmt.Fprintln(e.stderr, "srcascade: interrupted while loading the training images; nothing was trained")
-			return errInterrupted
+			return errInterruptedReported
 		}
 		return err
 	}
@@ -512,7 +512,7 @@ func (o *trainOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			o.reportInterrupt(e, rep, err)
-			return errInterrupted
+			return errInterruptedReported
 		}
 		return err
 	}
