@@ -1,0 +1,7 @@
+//go:build !unix
+
+package main
+
+// peakRSSMiB returns 0: the peak resident set size is not measured on
+// this system.
+func peakRSSMiB() float64 { return 0 }

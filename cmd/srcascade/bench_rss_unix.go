@@ -1,0 +1,23 @@
+//go:build unix
+
+package main
+
+import (
+	"runtime"
+	"syscall"
+)
+
+// peakRSSMiB returns the process's peak resident set size so far, in MiB
+// (getrusage's ru_maxrss: KiB on Linux and the BSDs, bytes on macOS); 0
+// where unavailable.
+func peakRSSMiB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	kib := float64(ru.Maxrss)
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		kib /= 1024
+	}
+	return kib / 1024
+}
