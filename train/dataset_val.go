@@ -17,9 +17,16 @@ type ValPair struct {
 	HR, LR *data.Image
 }
 
+// ValMaxSide bounds the HR side of a validation image: larger images are
+// center-cropped to it, so validating during training takes bounded time and
+// memory whatever the photos' size (the UNet's attention is quadratic in the
+// pixels it sees at once).
+const ValMaxSide = 256
+
 // LoadValidation loads the images under dir (recursively, in path order, at
 // most maxImages of them when maxImages > 0) as validation pairs for the
-// given scale. Unlike training data, a file that cannot be decoded, or is
+// given scale, each center-cropped to at most ValMaxSide (a multiple of
+// scale; smaller images are modcropped as the benchmark protocol does). Unlike training data, a file that cannot be decoded, or is
 // smaller than scale, is an error naming it: a silently shorter validation
 // set would make scores incomparable between runs.
 func LoadValidation(dir string, scale int, maxImages int) ([]ValPair, error) {
@@ -46,21 +53,12 @@ func LoadValidation(dir string, scale int, maxImages int) ([]ValPair, error) {
 		if img.W < scale || img.H < scale {
 			return nil, fmt.Errorf("validation: %s is %dx%d, smaller than the scale %d", filepath.Join(dir, f), img.W, img.H, scale)
 		}
-		if img.C == 1 {
-			img = greyToRGB(img)
+		hr, err := data.CenterCrop(data.GreyToRGB(img), max(ValMaxSide, scale), scale)
+		if err != nil {
+			return nil, fmt.Errorf("validation: %s: %w", filepath.Join(dir, f), err)
 		}
-		hr := data.ModCrop(img, scale)
 		lr := data.Quantize(data.Resize(hr, hr.W/scale, hr.H/scale))
 		out = append(out, ValPair{Name: f, HR: hr, LR: lr})
 	}
 	return out, nil
-}
-
-// greyToRGB replicates a one-channel image to three channels.
-func greyToRGB(img *data.Image) *data.Image {
-	out := data.NewImage(img.W, img.H, 3)
-	for i, v := range img.Pix {
-		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, v, v
-	}
-	return out
 }
