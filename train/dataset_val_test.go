@@ -98,3 +98,23 @@ func names(vs []ValPair) []string {
 	}
 	return out
 }
+
+// TestLoadValidationCropsLargeImages checks that validation images above
+// ValMaxSide are center-cropped to it, on the scale grid.
+func TestLoadValidationCropsLargeImages(t *testing.T) {
+	dir := t.TempDir()
+	src := randomRGBA(300, 270, 3)
+	writePNG(t, dir, "big.png", src)
+	vals, err := LoadValidation(dir, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr := vals[0].HR
+	if hr.W != 255 || hr.H != 255 {
+		t.Fatalf("HR %s, want 255x255 (at most %d, a multiple of 3)", hr, ValMaxSide)
+	}
+	// The crop is centred: HR (0,0) is source ((300-255)/2, (270-255)/2) = (22, 7).
+	if got, want := hr.At(0, 0, 0), unitLUT[src.RGBAAt(22, 7).R]; got != want {
+		t.Errorf("HR(0,0) red = %g, want the source's (22,7) = %g", got, want)
+	}
+}
