@@ -198,6 +198,13 @@ func inheritBenchFlags(c *cli.Context, cmd string) error {
 	return nil
 }
 
+// benchInterrupted tells the user that an interrupted bench measured
+// nothing (instead of exitCode's generic message about finished outputs).
+func benchInterrupted(e *env, cmd string) error {
+	fmt.Fprintf(e.stderr, "srcascade: %s interrupted; nothing measured\n", cmd)
+	return errInterruptedReported
+}
+
 // dashed writes a flag name as given on the command line: -s, --size.
 func dashed(name string) string {
 	if len(name) == 1 {

@@ -4,11 +4,17 @@ package main
 // output must parse and every measurement be positive.
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // benchJSON runs the binary with args and decodes its JSON output into v.
@@ -82,6 +88,50 @@ func TestCLIBenchIO(t *testing.T) {
 		if i > 0 && p.PeakRSSMiB < rep.Phases[i-1].PeakRSSMiB {
 			t.Errorf("%s: peak RSS %g below the previous phase's %g", p.Phase, p.PeakRSSMiB, rep.Phases[i-1].PeakRSSMiB)
 		}
+	}
+}
+
+// TestCLIBenchInterrupt stops a long bench io with SIGINT after its first
+// measurement: exit code 130, a message that nothing was measured, and no
+// partial table.
+func TestCLIBenchInterrupt(t *testing.T) {
+	cmd := exec.Command(binary, "bench", "io", "--size", "256x256", "--repeat", "1000")
+	cmd.Dir = t.TempDir()
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	var log strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "(1 of 1000)") {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit %v, want code %d\n%s", err, exitInterrupted, log.String())
+	}
+	if !strings.Contains(log.String(), "srcascade: bench io interrupted; nothing measured") || strings.Contains(log.String(), "rerun") {
+		t.Errorf("stderr should say that nothing was measured, and only that:\n%s", log.String())
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("an interrupted bench printed results:\n%s", stdout.String())
 	}
 }
 

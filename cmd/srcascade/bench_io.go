@@ -198,8 +198,8 @@ func (o *benchIOOptions) run(ctx context.Context, e *env) error {
 	// run's garbage does not count against the next, and records the phase.
 	measure := func(p benchIOPhase, f func() error) error {
 		for i := range o.Repeat {
-			if err := ctx.Err(); err != nil {
-				return errInterrupted
+			if ctx.Err() != nil {
+				return benchInterrupted(e, benchCommandName+" io")
 			}
 			runtime.GC()
 			t0 := time.Now()

@@ -238,8 +238,7 @@ func (o *benchTrainOptions) run(ctx context.Context, e *env) error {
 	})
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			fmt.Fprintln(e.stderr, "srcascade: bench train interrupted; nothing measured")
-			return errInterruptedReported
+			return benchInterrupted(e, benchCommandName+" train")
 		}
 		return fmt.Errorf("bench train: %w", err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -204,16 +203,16 @@ func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 
 	calls := 0
 	once := func() (float64, error) {
-		if err := ctx.Err(); err != nil {
-			return 0, errInterrupted
+		if ctx.Err() != nil {
+			return 0, benchInterrupted(e, cmd)
 		}
 		runtime.GC()
 		start := time.Now()
 		out, err := upscaleColour(ctx, up, img, opts, func(_, total int) { calls = total })
 		secs := time.Since(start).Seconds()
 		if err != nil {
-			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				return 0, errInterrupted
+			if ctx.Err() != nil {
+				return 0, benchInterrupted(e, cmd)
 			}
 			return 0, err
 		}
