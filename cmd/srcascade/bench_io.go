@@ -231,15 +231,13 @@ func (o *benchIOOptions) run(ctx context.Context, e *env) error {
 		encoded[format] = bytes.Clone(out.Bytes())
 		rep.Phases[len(rep.Phases)-1].Bytes = out.Len()
 	}
-	decodes := []struct {
+	type decodeInput struct {
 		name string
 		file []byte
-	}{{"png", encoded["png"]}, {"jpeg", encoded["jpeg"]}}
+	}
+	decodes := []decodeInput{{"png", encoded["png"]}, {"jpeg", encoded["jpeg"]}}
 	if file != nil {
-		decodes = append(decodes, struct {
-			name string
-			file []byte
-		}{src.Format + " (IMAGE)", file})
+		decodes = append(decodes, decodeInput{src.Format + " (IMAGE)", file})
 	}
 	for _, d := range decodes {
 		err := measure(benchIOPhase{Phase: "decode " + d.name, In: size, Out: size, Counted: "input", Megapixels: mp, Bytes: len(d.file)}, func() error {
