@@ -133,7 +133,7 @@ func (m *Model) resetExec() {
 	cfg := m.Config
 	m.exec = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, xt, cond, level *graph.Node) *graph.Node {
 		m.compiles++
-		return UNet(scope, cfg, xt, cond, level)
+		return PredictNoiseGraph(scope, cfg, xt, cond, level)
 	})
 	m.shapes = map[[3]int]bool{}
 }
@@ -377,13 +377,13 @@ func (m *Model) Upscale(ctx context.Context, lr *data.Image, cfg SamplerConfig, 
 	}
 	src := lr
 	if grey {
-		src = greyToRGB(lr)
+		src = data.GreyToRGB(lr)
 	}
 	s := m.Config.Scale
 	bic := data.Resize(src, src.W*s, src.H*s)
 	mult := m.Config.SizeMultiple()
 	pw, ph := roundUp(bic.W, mult), roundUp(bic.H, mult)
-	cond := mirrorPad(bic, pw, ph)
+	cond := data.MirrorPad(bic, pw, ph)
 
 	x0Init := make([]float32, len(cond.Pix))
 	if !m.Config.Residual {
@@ -413,69 +413,17 @@ func (m *Model) Upscale(ctx context.Context, lr *data.Image, cfg SamplerConfig, 
 		return nil, fmt.Errorf("sr3: upscale %s: %w", lr, err)
 	}
 	FromTarget(m.Config, x0, cond.Pix)
-	out := crop(&data.Image{W: pw, H: ph, C: mc, Pix: x0}, bic.W, bic.H)
+	out, err := data.Crop(&data.Image{W: pw, H: ph, C: mc, Pix: x0}, 0, 0, bic.W, bic.H)
+	if err != nil {
+		return nil, fmt.Errorf("sr3: upscale %s: %w", lr, err)
+	}
 	for i, v := range out.Pix {
 		out.Pix[i] = min(max(v, -1), 1)
 	}
 	if grey {
-		out = rgbToGrey(out)
+		out = data.RGBToGrey(out)
 	}
 	return out, nil
 }
 
 func roundUp(v, m int) int { return (v + m - 1) / m * m }
-
-// mirrorPad extends img to w x h by mirroring its right and bottom edges
-// (symmetric, edge pixel repeated: ...c b a | a b c...).
-func mirrorPad(img *data.Image, w, h int) *data.Image {
-	if w == img.W && h == img.H {
-		return img
-	}
-	out := data.NewImage(w, h, img.C)
-	for y := range h {
-		sy := mirrorIndex(y, img.H)
-		for x := range w {
-			sx := mirrorIndex(x, img.W)
-			copy(out.Pix[(y*w+x)*img.C:(y*w+x+1)*img.C], img.Pix[(sy*img.W+sx)*img.C:(sy*img.W+sx+1)*img.C])
-		}
-	}
-	return out
-}
-
-// mirrorIndex maps i >= 0 into [0, n) by symmetric reflection.
-func mirrorIndex(i, n int) int {
-	period := 2 * n
-	i %= period
-	if i >= n {
-		i = period - 1 - i
-	}
-	return i
-}
-
-// crop returns the top-left w x h part of img.
-func crop(img *data.Image, w, h int) *data.Image {
-	if w == img.W && h == img.H {
-		return img
-	}
-	out := data.NewImage(w, h, img.C)
-	for y := range h {
-		copy(out.Pix[y*w*img.C:(y+1)*w*img.C], img.Pix[y*img.W*img.C:(y*img.W+w)*img.C])
-	}
-	return out
-}
-
-func greyToRGB(img *data.Image) *data.Image {
-	out := data.NewImage(img.W, img.H, 3)
-	for i, v := range img.Pix {
-		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, v, v
-	}
-	return out
-}
-
-func rgbToGrey(img *data.Image) *data.Image {
-	out := data.NewImage(img.W, img.H, 1)
-	for i := range out.Pix {
-		out.Pix[i] = (img.Pix[3*i] + img.Pix[3*i+1] + img.Pix[3*i+2]) / 3
-	}
-	return out
-}

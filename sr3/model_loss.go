@@ -11,7 +11,8 @@ import (
 // q_sample x_t = sqrt(gamma) x0 + sqrt(1-gamma) noise (inside the graph: it
 // is elementwise and saves a host round trip), the UNet's noise prediction
 // from (x_t, cond, sqrt(gamma)), and the mean L1 or L2 (cfg.Loss) distance to
-// noise. x0 is the diffusion target (HR, or the scaled residual, see
+// its target: the noise, or v = sqrt(gamma) noise - sqrt(1-gamma) x0 for
+// cfg.Prediction "v". x0 is the diffusion target (HR, or the scaled residual, see
 // Config.Residual), cond the bicubic-upsampled LR, noise standard normal,
 // all [N, H, W, C]; gamma is [N].
 func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma *graph.Node) *graph.Node {
@@ -19,7 +20,16 @@ func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma *graph
 	g4 := graph.Reshape(gamma, n, 1, 1, 1)
 	xt := graph.Add(graph.Mul(graph.Sqrt(g4), x0), graph.Mul(graph.Sqrt(graph.OneMinus(g4)), noise))
 	pred := UNet(scope, cfg, xt, cond, graph.Sqrt(gamma))
-	diff := graph.Sub(pred, noise)
+	var target *graph.Node
+	switch cfg.Prediction {
+	case "v":
+		target = graph.Sub(graph.Mul(graph.Sqrt(g4), noise), graph.Mul(graph.Sqrt(graph.OneMinus(g4)), x0))
+	case "x0":
+		target = x0
+	default:
+		target = noise
+	}
+	diff := graph.Sub(pred, target)
 	switch cfg.Loss {
 	case "l1":
 		return graph.ReduceAllMean(graph.Abs(diff))
@@ -28,6 +38,39 @@ func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma *graph
 	default:
 		panic(fmt.Sprintf("sr3: unknown loss %q", cfg.Loss))
 	}
+}
+
+// PredictNoiseGraph is the model's noise prediction in the graph: the
+// UNet's output, converted from v to eps (sqrt(gamma) v + sqrt(1-gamma) x_t)
+// for cfg.Prediction "v". level is sqrt(gamma), [N].
+func PredictNoiseGraph(scope *model.Scope, cfg Config, xt, cond, level *graph.Node) *graph.Node {
+	out := UNet(scope, cfg, xt, cond, level)
+	switch cfg.Prediction {
+	case "v":
+		return epsFromV(out, xt, level)
+	case "x0":
+		return epsFromX0(out, xt, level)
+	}
+	return out
+}
+
+// epsFromX0 converts a clean-image prediction to the noise:
+// eps = (x_t - a x0) / b, a = sqrt(gamma) (level, [N]), b = sqrt(1-gamma)
+// (floored at 1e-4; the schedules keep it above 1e-2).
+func epsFromX0(x0, xt, level *graph.Node) *graph.Node {
+	n := level.Shape().Dimensions[0]
+	a := graph.Reshape(level, n, 1, 1, 1)
+	b := graph.MaxScalar(graph.Sqrt(graph.OneMinus(graph.Square(a))), 1e-4)
+	return graph.Div(graph.Sub(xt, graph.Mul(a, x0)), b)
+}
+
+// epsFromV converts a v prediction to the noise: eps = a v + b x_t with
+// a = sqrt(gamma) (level, [N]) and b = sqrt(1-gamma).
+func epsFromV(v, xt, level *graph.Node) *graph.Node {
+	n := level.Shape().Dimensions[0]
+	a := graph.Reshape(level, n, 1, 1, 1)
+	b := graph.Sqrt(graph.OneMinus(graph.Square(a)))
+	return graph.Add(graph.Mul(a, v), graph.Mul(b, xt))
 }
 
 // Target returns the diffusion target x0 for an HR image and its bicubic

@@ -1,6 +1,7 @@
 package sr3
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -74,5 +75,40 @@ func TestTinyUNetOverfits(t *testing.T) {
 		if !(last*10 <= first) {
 			t.Errorf("residual=%v: loss fell from %.4f to %.5f, less than 10x", residual, first, last)
 		}
+	}
+}
+
+// TestEpsFromV checks the v-to-noise and x0-to-noise conversions against
+// x_t and v built from known x0 and noise.
+func TestEpsFromV(t *testing.T) {
+	const n = 3
+	x0 := flat(randTensor(1, n, 2, 2, 3))
+	eps := flat(randTensor(2, n, 2, 2, 3))
+	levels := []float32{0.05, 0.5, 0.999}
+	per := len(x0) / n
+	xt, v := make([]float32, len(x0)), make([]float32, len(x0))
+	for i := range x0 {
+		a := float64(levels[i/per])
+		b := math.Sqrt(1 - a*a)
+		xt[i] = float32(a*float64(x0[i]) + b*float64(eps[i]))
+		v[i] = float32(a*float64(eps[i]) - b*float64(x0[i]))
+	}
+	exec, err := model.NewExec(goBackend(t), model.NewStore(), func(_ *model.Scope, v, x0, xt, level *graph.Node) (*graph.Node, *graph.Node) {
+		return epsFromV(v, xt, level), epsFromX0(x0, xt, level)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dims := []int{n, 2, 2, 3}
+	out, err := exec.Call(tensors.FromFlatDataAndDimensions(v, dims...), tensors.FromFlatDataAndDimensions(x0, dims...),
+		tensors.FromFlatDataAndDimensions(xt, dims...), tensors.FromFlatDataAndDimensions(levels, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := maxAbsDiff(t, flat(out[0]), eps); d > 1e-5 {
+		t.Errorf("eps from v differs from the true noise by %g", d)
+	}
+	if d, _ := maxAbsDiff(t, flat(out[1]), eps); d > 1e-3 {
+		t.Errorf("eps from x0 differs from the true noise by %g", d)
 	}
 }
