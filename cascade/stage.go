@@ -161,7 +161,7 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 	}
 	cur := img
 	if grey {
-		cur = greyToRGB(img)
+		cur = data.GreyToRGB(img)
 	}
 	field := NewNoiseField(opts.Seed)
 	done := 0
@@ -181,7 +181,7 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		done += job.units()
 	}
 	if grey {
-		cur = rgbToGrey(cur)
+		cur = data.RGBToGrey(cur)
 	}
 	return cur, nil
 }
@@ -222,24 +222,4 @@ func joinInts(v []int) string {
 		s += fmt.Sprintf("x%d", x)
 	}
 	return s
-}
-
-// greyToRGB repeats the single channel of img three times.
-func greyToRGB(img *data.Image) *data.Image {
-	out := data.NewImage(img.W, img.H, 3)
-	for i, v := range img.Pix {
-		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, v, v
-	}
-	return out
-}
-
-// rgbToGrey is the mean of the three channels, in float64 so that three
-// equal channels give back exactly that value.
-func rgbToGrey(img *data.Image) *data.Image {
-	out := data.NewImage(img.W, img.H, 1)
-	for i := range out.Pix {
-		p := img.Pix[3*i:]
-		out.Pix[i] = float32((float64(p[0]) + float64(p[1]) + float64(p[2])) / 3)
-	}
-	return out
 }

@@ -375,19 +375,19 @@ func TestSR3StageGreyDeterminismAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rgb, err := s.Upscale(ctx, greyToRGB(grey), opts, nil)
+	rgb, err := s.Upscale(ctx, data.GreyToRGB(grey), opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.C != 1 || g.W != 28 || g.H != 20 || maxDiff(g.Pix, rgbToGrey(rgb).Pix) != 0 {
+	if g.C != 1 || g.W != 28 || g.H != 20 || maxDiff(g.Pix, data.RGBToGrey(rgb).Pix) != 0 {
 		t.Errorf("grey input gave %s, want the grey mean of the RGB run", g)
 	}
-	again, _ := s.Upscale(ctx, greyToRGB(grey), opts, nil)
+	again, _ := s.Upscale(ctx, data.GreyToRGB(grey), opts, nil)
 	if maxDiff(rgb.Pix, again.Pix) != 0 {
 		t.Error("same seed, different output")
 	}
 	opts.Seed = 6
-	other, _ := s.Upscale(ctx, greyToRGB(grey), opts, nil)
+	other, _ := s.Upscale(ctx, data.GreyToRGB(grey), opts, nil)
 	if maxDiff(rgb.Pix, other.Pix) < 1e-3 {
 		t.Error("different seeds, same output")
 	}

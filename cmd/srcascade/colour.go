@@ -36,11 +36,11 @@ func upscaleColour(ctx context.Context, up cascade.Upscaler, img *data.Image, op
 	if img.C != 1 {
 		return nil, fmt.Errorf("image has %d channels, want 1 or 3", img.C)
 	}
-	out, err := up.Upscale(ctx, greyToRGB(img), opts, progress)
+	out, err := up.Upscale(ctx, data.GreyToRGB(img), opts, progress)
 	if err != nil {
 		return nil, err
 	}
-	return rgbToGrey(out), nil
+	return data.RGBToGrey(out), nil
 }
 
 // acceptsGrey reports whether up takes single-channel images as they are.
@@ -54,29 +54,6 @@ func acceptsGrey(up cascade.Upscaler) bool {
 		return u.AcceptsGrey()
 	}
 	return false
-}
-
-// greyToRGB repeats the single channel of img three times.
-func greyToRGB(img *data.Image) *data.Image {
-	out := data.NewImage(img.W, img.H, 3)
-	for i, v := range img.Pix {
-		out.Pix[3*i], out.Pix[3*i+1], out.Pix[3*i+2] = v, v, v
-	}
-	return out
-}
-
-// rgbToGrey is the mean of the three channels of img, computed in float64
-// so that three equal channels give back exactly that value.
-func rgbToGrey(img *data.Image) *data.Image {
-	if img.C == 1 {
-		return img
-	}
-	out := data.NewImage(img.W, img.H, 1)
-	for i := range out.Pix {
-		p := img.Pix[i*img.C:]
-		out.Pix[i] = float32((float64(p[0]) + float64(p[1]) + float64(p[2])) / 3)
-	}
-	return out
 }
 
 // clampUnit clamps img to [-1,1] in place (bicubic overshoots near edges)

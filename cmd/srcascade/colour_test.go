@@ -44,17 +44,17 @@ func ramp(w, h, c int) *data.Image {
 
 func TestGreyRGBRoundTrip(t *testing.T) {
 	g := ramp(7, 5, 1)
-	rgb := greyToRGB(g)
+	rgb := data.GreyToRGB(g)
 	if rgb.C != 3 || rgb.W != 7 || rgb.H != 5 {
 		t.Fatalf("greyToRGB gives %v", rgb)
 	}
-	back := rgbToGrey(rgb)
+	back := data.RGBToGrey(rgb)
 	for i, v := range g.Pix {
 		if rgb.Pix[3*i] != v || rgb.Pix[3*i+1] != v || rgb.Pix[3*i+2] != v {
 			t.Fatalf("greyToRGB pixel %d = %v, want %v x3", i, rgb.Pix[3*i:3*i+3], v)
 		}
 		if back.Pix[i] != v { // exact: the mean of three equal float32s is that float32
-			t.Fatalf("rgbToGrey(greyToRGB) pixel %d = %v, want %v", i, back.Pix[i], v)
+			t.Fatalf("data.RGBToGrey(greyToRGB) pixel %d = %v, want %v", i, back.Pix[i], v)
 		}
 	}
 }
