@@ -130,6 +130,14 @@ func permuteArgs(app *cli.App, argv []string) []string {
 	if cmd == nil || cmd.Name == "help" {
 		return argv
 	}
+	// A subcommand (bench io) owns the flags that follow it.
+	for i+1 < len(argv) && len(cmd.Subcommands) > 0 {
+		sub := cmd.Command(argv[i+1])
+		if sub == nil || sub.Name == "help" {
+			break
+		}
+		cmd, i = sub, i+1
+	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
 		_, isBool := f.(*cli.BoolFlag)

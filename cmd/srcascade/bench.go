@@ -51,21 +51,10 @@ Examples:
   srcascade bench upscale -m ckpt/x4 --size 256 --steps 20
   srcascade bench train --batch 8 --patch 64 --steps 20 --json`
 
-// benchCommand is `srcascade bench` with its subcommands.
-//
-// The command tree's permuteArgs moves every flag after the command name
-// in front of the positional arguments, looking only at `bench`'s own
-// flags: `bench io --size 10x10` reaches the parser as
-// `bench --size 10x10 -- io`. So `bench` declares (hidden) the union of
-// its subcommands' flags, parses them, and each subcommand copies the ones
-// it has down to itself (inheritBenchFlags) and refuses the others. Flags
-// given after the subcommand name directly work too.
+// benchCommand is `srcascade bench` with its subcommands, which own their
+// flags (permuteArgs descends into subcommands).
 func benchCommand(set func(command)) *cli.Command {
 	subs := []*cli.Command{benchIOCommand(set), benchUpscaleCommand(set), benchTrainCommand(set)}
-	union, err := unionFlags(benchIOFlags(), benchUpscaleFlags(), benchTrainFlags())
-	if err != nil {
-		panic(err) // a programming error, caught by every test
-	}
 	for _, s := range subs {
 		name := benchCommandName + " " + s.Name
 		s.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
@@ -77,7 +66,6 @@ func benchCommand(set func(command)) *cli.Command {
 		Usage:       "measure decode/resize/encode, upscale and training speed on this machine",
 		UsageText:   "srcascade bench io|upscale|train [options] [IMAGE]",
 		Description: benchDescription,
-		Flags:       union,
 		Subcommands: subs,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
@@ -88,129 +76,11 @@ func benchCommand(set func(command)) *cli.Command {
 	}
 }
 
-// unionFlags merges flag lists by name, hidden: a name in several lists
-// must have the same flag type (and aliases) in each.
-func unionFlags(lists ...[]cli.Flag) ([]cli.Flag, error) {
-	var out []cli.Flag
-	seen := map[string]cli.Flag{}
-	for _, list := range lists {
-		for _, f := range list {
-			name := f.Names()[0]
-			if prev, ok := seen[name]; ok {
-				if fmt.Sprintf("%T", prev) != fmt.Sprintf("%T", f) || !slices.Equal(prev.Names(), f.Names()) {
-					return nil, fmt.Errorf("bench: flag --%s is a %T %v in one subcommand and a %T %v in another",
-						name, prev, prev.Names(), f, f.Names())
-				}
-				continue
-			}
-			if err := hideFlag(f); err != nil {
-				return nil, err
-			}
-			seen[name] = f
-			out = append(out, f)
-		}
-	}
-	return out, nil
-}
-
-// hideFlag hides f from --help.
-func hideFlag(f cli.Flag) error {
-	switch f := f.(type) {
-	case *cli.StringFlag:
-		f.Hidden = true
-	case *cli.IntFlag:
-		f.Hidden = true
-	case *cli.Int64Flag:
-		f.Hidden = true
-	case *cli.Float64Flag:
-		f.Hidden = true
-	case *cli.BoolFlag:
-		f.Hidden = true
-	case *cli.GenericFlag:
-		f.Hidden = true
-	default:
-		return fmt.Errorf("bench: flag --%s: type %T not handled", f.Names()[0], f)
-	}
-	return nil
-}
-
-// inheritBenchFlags copies the flags that were parsed by `bench` (see
-// benchCommand) down to the subcommand context c, so that c.Int, c.IsSet
-// and friends see them, and refuses flags of other subcommands.
-func inheritBenchFlags(c *cli.Context, cmd string) error {
-	lineage := c.Lineage()
-	if len(lineage) < 2 || lineage[1].Command == nil || lineage[1].Command.Name != benchCommandName {
-		return nil
-	}
-	parent := lineage[1]
-	own := map[string]bool{}
-	for _, f := range c.Command.Flags {
-		for _, n := range f.Names() {
-			own[n] = true
-		}
-	}
-	for _, n := range parent.LocalFlagNames() {
-		if !own[n] {
-			return usagef(cmd, "%s is not a flag of %s", dashed(n), cmd)
-		}
-	}
-	for _, f := range c.Command.Flags {
-		name := f.Names()[0]
-		if !parent.IsSet(name) || c.IsSet(name) {
-			continue // not given, or given after the subcommand name: that wins
-		}
-		var values []string
-		switch f.(type) {
-		case *cli.StringFlag:
-			values = []string{parent.String(name)}
-		case *cli.IntFlag:
-			values = []string{strconv.Itoa(parent.Int(name))}
-		case *cli.Int64Flag:
-			values = []string{strconv.FormatInt(parent.Int64(name), 10)}
-		case *cli.Float64Flag:
-			values = []string{strconv.FormatFloat(parent.Float64(name), 'g', -1, 64)}
-		case *cli.BoolFlag:
-			values = []string{strconv.FormatBool(parent.Bool(name))}
-		case *cli.GenericFlag:
-			// The flag's value accumulates: set it once per item, on its
-			// one name (all names share the value).
-			l, ok := parent.Generic(name).(*setList)
-			if !ok {
-				return fmt.Errorf("bench: flag --%s: generic value %T not handled", name, parent.Generic(name))
-			}
-			for _, s := range l.items {
-				if err := c.Set(name, s.Key+"="+s.Value); err != nil {
-					return usagef(cmd, "--%s: %v", name, err)
-				}
-			}
-			continue
-		default:
-			return fmt.Errorf("bench: flag --%s: type %T not handled", name, f)
-		}
-		for _, n := range f.Names() {
-			for _, v := range values {
-				if err := c.Set(n, v); err != nil {
-					return usagef(cmd, "%s: %v", dashed(n), err)
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // benchInterrupted tells the user that an interrupted bench measured
 // nothing (instead of exitCode's generic message about finished outputs).
 func benchInterrupted(e *env, cmd string) error {
 	fmt.Fprintf(e.stderr, "srcascade: %s interrupted; nothing measured\n", cmd)
 	return errInterruptedReported
-}
-
-// dashed writes a flag name as given on the command line: -s, --size.
-func dashed(name string) string {
-	if len(name) == 1 {
-		return "-" + name
-	}
-	return "--" + name
 }
 
 // median returns the median of xs (the mean of the middle two for an even

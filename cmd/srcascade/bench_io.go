@@ -30,8 +30,7 @@ const (
 	benchIOScale = 4
 )
 
-// Flags shared by the bench subcommands (the same flag in each, as
-// unionFlags requires).
+// Flags shared by the bench subcommands.
 func benchRepeatFlag(def int, what string) cli.Flag {
 	return &cli.IntFlag{Name: "repeat", Value: def,
 		Usage: "time each measurement `N` times and report the median (" + what + ")"}
@@ -95,9 +94,6 @@ func benchIOCommand(set func(command)) *cli.Command {
 // benchIOOptionsFrom reads and checks the flags and arguments of bench io.
 func benchIOOptionsFrom(c *cli.Context) (*benchIOOptions, error) {
 	const cmd = benchCommandName + " io"
-	if err := inheritBenchFlags(c, cmd); err != nil {
-		return nil, err
-	}
 	o := &benchIOOptions{Repeat: c.Int("repeat"), JSON: c.Bool("json"), Quiet: c.Bool("quiet")}
 	switch args := c.Args().Slice(); {
 	case len(args) > 1:

@@ -94,8 +94,8 @@ func TestParseBenchUsageErrors(t *testing.T) {
 		{"bench", "name what to measure"},
 		{"bench fast", `unknown benchmark "fast"`},
 		{"bench io --bogus", "flag provided but not defined: -bogus"},
-		{"bench io --batch 2", "--batch is not a flag of bench io"},
-		{"bench io -m bicubic", "-m is not a flag of bench io"},
+		{"bench io --batch 2", "flag provided but not defined: -batch"},
+		{"bench io -m bicubic", "flag provided but not defined: -m"},
 		{"bench io a.png b.png", "one IMAGE at most"},
 		{"bench io --size 64 a.png", "--size is the size of the synthetic image"},
 		{"bench io --size big", `--size: "big"`},
@@ -104,7 +104,7 @@ func TestParseBenchUsageErrors(t *testing.T) {
 		{"bench io --size 10000x10000", "at most 64M pixels"},
 		{"bench io --repeat 0", "--repeat 0"},
 		{"bench io --repeat x", `invalid value "x" for flag -repeat`},
-		{"bench upscale --skip 2", "--skip is not a flag of bench upscale"},
+		{"bench upscale --skip 2", "flag provided but not defined: -skip"},
 		{"bench upscale a.png b.png", "one IMAGE at most"},
 		{"bench upscale --size 32 a.png", "--size is the size of the synthetic image"},
 		{"bench upscale --size -3", "--size"},
@@ -114,7 +114,7 @@ func TestParseBenchUsageErrors(t *testing.T) {
 		{"bench upscale --strength 2", "--strength 2"},
 		{"bench upscale --backend tpu", `--backend "tpu"`},
 		{"bench train data/", `unexpected argument "data/"`},
-		{"bench train --size 64", "--size is not a flag of bench train"},
+		{"bench train --size 64", "flag provided but not defined: -size"},
 		{"bench train -s 3", "-s/--scale 3"},
 		{"bench train --batch 0", "--batch 0"},
 		{"bench train --patch 0", "--patch 0"},
@@ -159,7 +159,7 @@ func TestParseBenchUsageErrors(t *testing.T) {
 func TestParseBenchHelp(t *testing.T) {
 	for _, tt := range []struct{ line, want string }{
 		{"bench --help", "srcascade bench io [--size WxH]"},
-		{"bench io --help", "srcascade bench train [--set KEY=VALUE]"},
+		{"bench io --help", "--size WxH"},
 		{"bench help io", "--size WxH"},
 		{"bench help upscale", "--strength"},
 		{"bench help train", "--skip N"},
@@ -174,33 +174,6 @@ func TestParseBenchHelp(t *testing.T) {
 				t.Errorf("help output does not contain %q:\n%s", tt.want, out)
 			}
 		})
-	}
-}
-
-// TestBenchFlagUnion checks that bench declares every subcommand flag,
-// hidden, so that permuteArgs knows which take values.
-func TestBenchFlagUnion(t *testing.T) {
-	bench := benchCommand(func(command) {})
-	have := map[string]bool{}
-	for _, f := range bench.Flags {
-		for _, n := range f.Names() {
-			have[n] = true
-		}
-		if vf, ok := f.(interface{ IsVisible() bool }); !ok || vf.IsVisible() {
-			t.Errorf("bench flag --%s is visible in bench --help", f.Names()[0])
-		}
-	}
-	for _, s := range bench.Subcommands {
-		for _, f := range s.Flags {
-			for _, n := range f.Names() {
-				if !have[n] {
-					t.Errorf("bench %s flag %s is missing from bench's flags", s.Name, dashed(n))
-				}
-			}
-		}
-	}
-	if _, err := unionFlags(benchIOFlags(), benchTrainFlags()); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -97,9 +97,6 @@ var benchTrainIgnored = []string{"every", "val_steps", "val_sampler", "val_stren
 // benchTrainOptionsFrom reads and checks the flags of bench train.
 func benchTrainOptionsFrom(c *cli.Context) (*benchTrainOptions, error) {
 	const cmd = benchCommandName + " train"
-	if err := inheritBenchFlags(c, cmd); err != nil {
-		return nil, err
-	}
 	if c.Args().Present() {
 		return nil, usagef(cmd, "unexpected argument %q: bench train makes its own random batches", c.Args().First())
 	}

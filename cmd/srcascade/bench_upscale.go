@@ -75,9 +75,6 @@ func benchUpscaleCommand(set func(command)) *cli.Command {
 // bench upscale.
 func benchUpscaleOptionsFrom(c *cli.Context) (*benchUpscaleOptions, error) {
 	const cmd = benchCommandName + " upscale"
-	if err := inheritBenchFlags(c, cmd); err != nil {
-		return nil, err
-	}
 	o := &benchUpscaleOptions{Repeat: c.Int("repeat"), JSON: c.Bool("json"), Quiet: c.Bool("quiet")}
 	switch args := c.Args().Slice(); {
 	case len(args) > 1:

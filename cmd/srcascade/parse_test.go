@@ -201,6 +201,9 @@ func TestPermuteArgs(t *testing.T) {
 		{"srcascade upscale a -h", "srcascade upscale -h"},
 		{"srcascade help upscale", "srcascade help upscale"},
 		{"srcascade --help upscale a -s 2", "srcascade --help upscale -s 2 -- a"},
+		{"srcascade bench io img.png --size 10x10", "srcascade bench io --size 10x10 -- img.png"},
+		{"srcascade bench io --help", "srcascade bench io --help"},
+		{"srcascade bench io -- -odd.png", "srcascade bench io -- -odd.png"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(permuteArgs(app, strings.Fields(tt.in)), " ")
