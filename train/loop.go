@@ -44,7 +44,7 @@ type Progress struct {
 }
 
 // historyPoints is about how many loss points a run's curve keeps.
-const historyPoints = 400
+const historyPoints = 300
 
 // Run trains an SR3 stage with the given data and writes checkpoints to
 // opt.Out (see the checkpoint file list in checkpoint.go).

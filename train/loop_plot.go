@@ -25,6 +25,7 @@ const (
 
 var (
 	colLoss    = color.RGBA{31, 100, 200, 255}
+	colLossRaw = color.RGBA{170, 200, 240, 255}
 	colPSNR    = color.RGBA{210, 60, 40, 255}
 	colBicubic = color.RGBA{120, 120, 120, 255}
 	colAxis    = color.RGBA{40, 40, 40, 255}
@@ -104,10 +105,11 @@ func plotCurve(h History, title string) ([]byte, error) {
 			plotLabel(img, x1+6, y+4, fmt.Sprintf("%.2f", pLo+float64(i)/5*(pHi-pLo)), colPSNR, alignLeft)
 		}
 	}
-	for i := 0; i <= 5; i++ {
-		x := x0 + i*(x1-x0)/5
+	tick := niceStep(float64(maxStep) / 6)
+	for v := 0.0; v <= float64(maxStep)+1e-9; v += tick {
+		x := xOf(int(math.Round(v)))
 		plotVLine(img, x, y0, y1, colGrid)
-		plotLabel(img, x, y1+16, fmt.Sprintf("%d", int(math.Round(float64(i)/5*float64(maxStep)))), colAxis, alignCenter)
+		plotLabel(img, x, y1+16, fmt.Sprintf("%d", int(math.Round(v))), colAxis, alignCenter)
 	}
 	plotHLine(img, x0, x1, y1, colAxis)
 	plotVLine(img, x0, y0, y1, colAxis)
@@ -120,7 +122,8 @@ func plotCurve(h History, title string) ([]byte, error) {
 			plotHLine(img, x, min(x+5, x1), y, colBicubic)
 		}
 	}
-	plotPolyline(img, h.Loss, xOf, yLoss, colLoss)
+	plotPolyline(img, h.Loss, xOf, yLoss, colLossRaw)
+	plotPolyline(img, smooth(h.Loss, max(1, len(h.Loss)/25)), xOf, yLoss, colLoss)
 	if hasPSNR {
 		plotPolyline(img, h.PSNR, xOf, yPSNR, colPSNR)
 		for _, p := range h.PSNR {
@@ -130,9 +133,9 @@ func plotCurve(h History, title string) ([]byte, error) {
 
 	// Labels.
 	plotLabel(img, plotW/2, 20, title, colAxis, alignCenter)
-	lossName := "loss"
+	lossName := "loss (light: raw, dark: smoothed)"
 	if logScale {
-		lossName = "loss (log scale)"
+		lossName = "loss, log scale (light: raw, dark: smoothed)"
 	}
 	plotLabel(img, x0, y1+36, lossName, colLoss, alignLeft)
 	if hasPSNR {
@@ -145,6 +148,35 @@ func plotCurve(h History, title string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// niceStep returns the smallest 1, 2 or 5 times a power of ten >= v.
+func niceStep(v float64) float64 {
+	if v <= 1 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= v {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// smooth is the centred moving average of the points' values over 2k+1
+// points (fewer at the ends).
+func smooth(pts []Point, k int) []Point {
+	out := make([]Point, len(pts))
+	for i := range pts {
+		lo, hi := max(0, i-k), min(len(pts)-1, i+k)
+		sum := 0.0
+		for j := lo; j <= hi; j++ {
+			sum += pts[j].Value
+		}
+		out[i] = Point{Step: pts[i].Step, Value: sum / float64(hi-lo+1)}
+	}
+	return out
 }
 
 type plotAlign int
