@@ -45,7 +45,7 @@ func TestCLIEval(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "hr", "two.png"), photo(24, 24, 2))
 	writePNG(t, filepath.Join(dir, "hr2", "three.png"), photo(40, 32, 3))
 
-	r := runCLI(t, dir, "eval", "-s", "4", "-q", "hr", "hr2")
+	r := runCLI(t, dir, "eval", "-m", "bicubic", "-s", "4", "-q", "hr", "hr2")
 	r.expectCode(t, 0)
 	for _, want := range []string{"model bicubic, x4", "PSNR-Y", "SSIM-Y", "consistency", "one.png", "32x24", "two.png",
 		"mean of 2", "three.png", "mean of 1", "all folders", "mean of 3"} {
@@ -57,6 +57,7 @@ func TestCLIEval(t *testing.T) {
 		t.Errorf("eval -q wrote to stderr: %q", r.stderr)
 	}
 
+	// Without -m at x2 the model is bicubic.
 	r = runCLI(t, dir, "eval", "-s", "2", "--json", "--save", "sr", "hr")
 	r.expectCode(t, 0)
 	var rep evalJSON
@@ -81,12 +82,16 @@ func TestCLIEval(t *testing.T) {
 	assertSize(t, filepath.Join(dir, "sr", "two.png"), 24, 24)
 
 	// A bad file is reported and the rest still measured; exit code 1.
+	// Without -m at the default x4 the model is the shipped sr3-x4.
 	os.WriteFile(filepath.Join(dir, "hr", "broken.png"), []byte("\x89PNG\r\n\x1a\nnope"), 0o644)
 	r = runCLI(t, dir, "eval", "--json", "hr")
 	r.expectCode(t, 1)
 	rep = evalJSON{}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("eval --json with a failure does not parse: %v\n%s", err, r.stdout)
+	}
+	if rep.Model != "sr3-x4" || rep.Scale != 4 {
+		t.Errorf("eval without -m or -s used model %q x%d, want sr3-x4 x4", rep.Model, rep.Scale)
 	}
 	if len(rep.Folders[0].Images) != 2 || len(rep.Folders[0].Failed) != 1 || rep.Folders[0].Failed[0].File != "broken.png" {
 		t.Errorf("eval with a broken file: %+v", rep.Folders[0])
@@ -98,7 +103,7 @@ func TestCLIEval(t *testing.T) {
 
 // TestCLIEvalIdentical checks that PSNR of identical images (infinite) is
 // printed as inf and encoded as JSON null rather than breaking the output:
-// a flat image survives bicubic down and up exactly.
+// a flat image survives bicubic down and up exactly (so -m bicubic).
 func TestCLIEvalIdentical(t *testing.T) {
 	dir := t.TempDir()
 	flat := photo(16, 16, 0)
@@ -108,12 +113,12 @@ func TestCLIEvalIdentical(t *testing.T) {
 		}
 	}
 	writePNG(t, filepath.Join(dir, "hr", "flat.png"), flat)
-	r := runCLI(t, dir, "eval", "-q", "hr")
+	r := runCLI(t, dir, "eval", "-m", "bicubic", "-q", "hr")
 	r.expectCode(t, 0)
 	if !strings.Contains(r.stdout, "inf") {
 		t.Errorf("PSNR of a perfect reconstruction should print as inf:\n%s", r.stdout)
 	}
-	r = runCLI(t, dir, "eval", "-q", "--json", "hr")
+	r = runCLI(t, dir, "eval", "-m", "bicubic", "-q", "--json", "hr")
 	r.expectCode(t, 0)
 	var rep evalJSON
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Folders[0].Images[0].PSNR != nil {
@@ -136,7 +141,7 @@ func TestCLIEvalSet5(t *testing.T) {
 		scale      string
 		psnr, ssim float64
 	}{{"4", 28.43, 0.811}, {"2", 33.68, 0.930}} {
-		r := runCLI(t, t.TempDir(), "eval", "-q", "--json", "-s", tt.scale, set5)
+		r := runCLI(t, t.TempDir(), "eval", "-m", "bicubic", "-q", "--json", "-s", tt.scale, set5)
 		r.expectCode(t, 0)
 		var rep evalJSON
 		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {

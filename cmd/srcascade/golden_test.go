@@ -161,8 +161,8 @@ func referenceBicubic(img image.Image, s int) [3][]uint8 {
 }
 
 // TestCLIConstantStaysConstant upscales flat colours (8-bit, grey and
-// 16-bit) at every scale: bicubic weights sum to 1, so every output pixel
-// must equal the input colour exactly.
+// 16-bit) with bicubic at every scale: its weights sum to 1, so every
+// output pixel must equal the input colour exactly.
 func TestCLIConstantStaysConstant(t *testing.T) {
 	dir := t.TempDir()
 	rgb := image.NewRGBA(image.Rect(0, 0, 9, 7))
@@ -176,7 +176,7 @@ func TestCLIConstantStaysConstant(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "rgb.png"), rgb)
 	writePNG(t, filepath.Join(dir, "grey16.png"), grey16)
 	for _, s := range []string{"2", "4", "8"} {
-		runCLI(t, dir, "upscale", "-q", "-s", s, "rgb.png", "grey16.png").expectCode(t, 0)
+		runCLI(t, dir, "upscale", "-m", "bicubic", "-q", "-s", s, "rgb.png", "grey16.png").expectCode(t, 0)
 		for name, want := range map[string]color.Color{"rgb_x" + s + ".png": rgb.At(0, 0), "grey16_x" + s + ".png": grey16.At(0, 0)} {
 			m, _ := readImage(t, filepath.Join(dir, name))
 			wr, wg, wb, wa := want.RGBA()

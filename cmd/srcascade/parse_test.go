@@ -21,10 +21,12 @@ func parseLine(t *testing.T, line string) (command, string, error) {
 }
 
 // defaultUpscale is upscale's options for `upscale a.png`, changed by mod.
+// Without -m the model is the default for the scale: sr3-x4 at the default
+// x4; lines that change the scale set the model with it.
 func defaultUpscale(mod func(o *upscaleOptions)) *upscaleOptions {
 	o := &upscaleOptions{
 		Inputs: []string{"a.png"}, Quality: 95, Jobs: 2, MaxPixels: data.DefaultMaxPixels,
-		Model: modelOptions{Model: "bicubic", Scale: 4, Seed: 1},
+		Model: modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1},
 	}
 	if mod != nil {
 		mod(o)
@@ -39,16 +41,19 @@ func TestParseUpscale(t *testing.T) {
 	}{
 		{"upscale a.png", defaultUpscale(nil)},
 		{"upscale a.png b.jpg dir", defaultUpscale(func(o *upscaleOptions) { o.Inputs = []string{"a.png", "b.jpg", "dir"} })},
-		{"upscale -s 2 -o out.jpg a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Scale = 2; o.Output = "out.jpg" })},
+		{"upscale -s 2 -o out.jpg a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "bicubic", 2; o.Output = "out.jpg" })},
 		// Flags may follow the inputs.
-		{"upscale a.png -s 8 --overwrite -q", defaultUpscale(func(o *upscaleOptions) { o.Model.Scale = 8; o.Overwrite = true; o.Quiet = true })},
+		{"upscale a.png -s 8 --overwrite -q", defaultUpscale(func(o *upscaleOptions) {
+			o.Model.Model, o.Model.Scale = "bicubic", 8
+			o.Overwrite, o.Quiet = true, true
+		})},
 		{"upscale dir -r -j 4 -o out/", defaultUpscale(func(o *upscaleOptions) {
 			o.Inputs = []string{"dir"}
 			o.Recursive, o.Jobs, o.Output = true, 4, "out/"
 		})},
-		{"upscale --scale=2 --output=o a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Scale = 2; o.Output = "o" })},
+		{"upscale --scale=2 --output=o a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "bicubic", 2; o.Output = "o" })},
 		// After "--" everything is an input, even what looks like a flag.
-		{"upscale -s 2 -- -odd.png", defaultUpscale(func(o *upscaleOptions) { o.Inputs = []string{"-odd.png"}; o.Model.Scale = 2 })},
+		{"upscale -s 2 -- -odd.png", defaultUpscale(func(o *upscaleOptions) { o.Inputs = []string{"-odd.png"}; o.Model.Model, o.Model.Scale = "bicubic", 2 })},
 		{"upscale -f JPG --quality 80 a.png", defaultUpscale(func(o *upscaleOptions) { o.Format = "jpeg"; o.Quality = 80 })},
 		{"upscale -f png -o x.PNG a.png", defaultUpscale(func(o *upscaleOptions) { o.Format = "png"; o.Output = "x.PNG" })},
 		{"upscale --max-pixels 16M a.png", defaultUpscale(func(o *upscaleOptions) { o.MaxPixels = 16_000_000 })},
@@ -60,6 +65,12 @@ func TestParseUpscale(t *testing.T) {
 			})},
 		{"upscale --backend go a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Backend = "go" })},
 		{"upscale --steps 1 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Steps = 1 })},
+		// The default model follows the scale: the shipped SR3 model at x4,
+		// bicubic where none ships; -m wins at any scale.
+		{"upscale -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "bicubic", 2 })},
+		{"upscale -s 4 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4", 4 })},
+		{"upscale -m bicubic a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model = "bicubic" })},
+		{"upscale -m sr3-x4 -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4", 2 })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -80,6 +91,12 @@ func TestParseEvalAndModels(t *testing.T) {
 		want command
 	}{
 		{"eval Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
+			Model: modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1}}},
+		{"eval -s 4 Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
+			Model: modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1}}},
+		{"eval -s 2 Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
+			Model: modelOptions{Model: "bicubic", Scale: 2, Seed: 1}}},
+		{"eval -m bicubic Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
 			Model: modelOptions{Model: "bicubic", Scale: 4, Seed: 1}}},
 		{"eval Set5 Set14 -s 2 --json --save sr -r -q", &evalOptions{Folders: []string{"Set5", "Set14"}, JSON: true, Save: "sr",
 			Recursive: true, Quiet: true, MaxPixels: data.DefaultMaxPixels, Model: modelOptions{Model: "bicubic", Scale: 2, Seed: 1}}},
