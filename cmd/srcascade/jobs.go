@@ -104,6 +104,9 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 					continue
 				}
 				d, err := decodeSafely(jobs[i].in, p.limits)
+				if err == nil {
+					err = checkOutputSize(jobs[i].in, d.Image.W, d.Image.H, p.opts.Scale)
+				}
 				if err != nil {
 					finish(i, result{status: statusFailed, err: err})
 					continue
@@ -231,4 +234,20 @@ func errorsOf(results []result) []result {
 		}
 	}
 	return out
+}
+
+// maxOutputPixels bounds the size of an upscaled image: the pipeline holds
+// a few float32 RGB images of that size (12 bytes a pixel each), so 300 MP
+// (17320x17320, a 4330x4330 input at x4) needs about 11 GB.
+const maxOutputPixels = 300_000_000
+
+// checkOutputSize refuses an upscale whose output would exceed
+// maxOutputPixels, before any memory for it is allocated.
+func checkOutputSize(name string, w, h, scale int) error {
+	out := int64(w) * int64(h) * int64(scale) * int64(scale)
+	if out > maxOutputPixels {
+		return fmt.Errorf("%s: %dx%d at x%d would be %dx%d (%d MP), above the %d MP this command writes; use a smaller scale or downscale the input",
+			name, w, h, scale, w*scale, h*scale, out/1_000_000, maxOutputPixels/1_000_000)
+	}
+	return nil
 }

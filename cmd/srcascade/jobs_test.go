@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -98,5 +99,15 @@ func TestPipelineCancel(t *testing.T) {
 	}
 	if c := up.calls.Load(); c != 3 {
 		t.Errorf("model called %d times, want 3 (no new image after the cancel)", c)
+	}
+}
+
+func TestCheckOutputSize(t *testing.T) {
+	if err := checkOutputSize("a.png", 4000, 3000, 4); err != nil {
+		t.Errorf("4000x3000 x4 (192 MP): %v, want accepted", err)
+	}
+	err := checkOutputSize("big.png", 8000, 8000, 8)
+	if err == nil || !strings.Contains(err.Error(), "big.png") || !strings.Contains(err.Error(), "64000x64000") {
+		t.Errorf("8000x8000 x8: error %v, want one naming the file and the output size", err)
 	}
 }
