@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/recovery"
 )
 
 // Files of a model folder (as written by Model.Save and by training).
@@ -85,7 +86,7 @@ func NewFromWeights(cfg Config, backend compute.Backend, weights map[string]*ten
 		if !strings.HasPrefix("/"+name, weightsPrefix) {
 			return nil, fmt.Errorf("sr3: weight %q is not a UNet weight (want names starting %q)", name, weightsPrefix[1:])
 		}
-		if err := catch(func() { m.store.VariableWithValue("/"+name, t) }); err != nil {
+		if err := recovery.Catch(func() { m.store.VariableWithValue("/"+name, t) }); err != nil {
 			return nil, fmt.Errorf("sr3: weight %q: %w", name, err)
 		}
 	}
@@ -298,7 +299,7 @@ func (m *Model) predict(xt []float32, cond *tensors.Tensor, n, h, w int, levels 
 	}
 	m.shapes[key] = true
 	var out *tensors.Tensor
-	err := catch(func() {
+	err := recovery.Catch(func() {
 		var err error
 		out, err = m.exec.Call1(tensors.FromFlatDataAndDimensions(xt, n, h, w, c), cond,
 			tensors.FromFlatDataAndDimensions(levels, n))
@@ -335,22 +336,6 @@ func (m *Model) EpsFunc(cond []float32, n, h, w int) (EpsFunc, error) {
 		}
 		return m.predict(x, condT, n, h, w, levels)
 	}, nil
-}
-
-// catch runs f, turning a panic (GoMLX reports graph errors by panicking)
-// into an error.
-func catch(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = fmt.Errorf("%v", r)
-			}
-		}
-	}()
-	f()
-	return nil
 }
 
 // Upscale super-resolves one image by Config.Scale: it builds the bicubic

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/recovery"
 	"github.com/srcascade/srcascade/sr3"
 )
 
@@ -193,7 +194,7 @@ func loadState(dir string, store *model.Store) (int, error) {
 	hasWeights := false
 	for name, t := range ts {
 		p := "/" + name
-		if err := catch(func() {
+		if err := recovery.Catch(func() {
 			v := store.GetVariable(p)
 			if v == nil {
 				v = store.VariableWithValue(p, t)
@@ -221,21 +222,5 @@ func checkNoCheckpoint(dir string) error {
 			return fmt.Errorf("train: %w", err)
 		}
 	}
-	return nil
-}
-
-// catch runs f, turning a panic (GoMLX reports errors by panicking) into
-// an error.
-func catch(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = fmt.Errorf("%v", r)
-			}
-		}
-	}()
-	f()
 	return nil
 }
