@@ -15,6 +15,20 @@ type command interface {
 	run(ctx context.Context, env *env) error
 }
 
+// setOptions is the action of a command whose flags and arguments parse
+// into options: it hands what parse returns to set, or returns parse's
+// error (a *usageError) without calling set.
+func setOptions[T command](set func(command), parse func(*cli.Context) (T, error)) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		o, err := parse(c)
+		if err != nil {
+			return err
+		}
+		set(o)
+		return nil
+	}
+}
+
 // env is where a command's output goes.
 type env struct {
 	stdout io.Writer // results: tables, JSON

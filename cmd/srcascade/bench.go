@@ -180,6 +180,28 @@ func (l benchLog) printf(format string, args ...any) {
 	}
 }
 
+// benchImageArgs reads what bench io and bench upscale measure on: the
+// optional IMAGE argument, or else a synthetic photo of --size. w and h are
+// --size (its default when IMAGE is given, which --size may not be).
+func benchImageArgs(c *cli.Context, cmd string) (image string, w, h int, err error) {
+	switch args := c.Args().Slice(); {
+	case len(args) > 1:
+		return "", 0, 0, usagef(cmd, "one IMAGE at most (got %d)", len(args))
+	case len(args) == 1:
+		if args[0] == "" {
+			return "", 0, 0, usagef(cmd, "empty IMAGE path")
+		}
+		if c.IsSet("size") {
+			return "", 0, 0, usagef(cmd, "--size is the size of the synthetic image; with IMAGE %s its own size is used", args[0])
+		}
+		image = args[0]
+	}
+	if w, h, err = parseSize(c.String("size")); err != nil {
+		return "", 0, 0, usagef(cmd, "--size: %v", err)
+	}
+	return image, w, h, nil
+}
+
 // parseSize reads WxH, or N for NxN.
 func parseSize(s string) (w, h int, err error) {
 	s = strings.TrimSpace(strings.ToLower(s))

@@ -80,14 +80,7 @@ func benchIOCommand(set func(command)) *cli.Command {
 		UsageText:   "srcascade bench io [--size WxH] [--repeat N] [--json] [IMAGE]",
 		Description: benchIODescription,
 		Flags:       benchIOFlags(),
-		Action: func(c *cli.Context) error {
-			o, err := benchIOOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			set(o)
-			return nil
-		},
+		Action:      setOptions(set, benchIOOptionsFrom),
 	}
 }
 
@@ -95,21 +88,9 @@ func benchIOCommand(set func(command)) *cli.Command {
 func benchIOOptionsFrom(c *cli.Context) (*benchIOOptions, error) {
 	const cmd = benchCommandName + " io"
 	o := &benchIOOptions{Repeat: c.Int("repeat"), JSON: c.Bool("json"), Quiet: c.Bool("quiet")}
-	switch args := c.Args().Slice(); {
-	case len(args) > 1:
-		return nil, usagef(cmd, "one IMAGE at most (got %d)", len(args))
-	case len(args) == 1:
-		if args[0] == "" {
-			return nil, usagef(cmd, "empty IMAGE path")
-		}
-		if c.IsSet("size") {
-			return nil, usagef(cmd, "--size is the size of the synthetic image; with IMAGE %s its own size is used", args[0])
-		}
-		o.Image = args[0]
-	}
 	var err error
-	if o.W, o.H, err = parseSize(c.String("size")); err != nil {
-		return nil, usagef(cmd, "--size: %v", err)
+	if o.Image, o.W, o.H, err = benchImageArgs(c, cmd); err != nil {
+		return nil, err
 	}
 	switch {
 	case o.W < benchIOScale || o.H < benchIOScale:

@@ -79,14 +79,7 @@ func benchTrainCommand(set func(command)) *cli.Command {
 		UsageText:   "srcascade bench train [--set KEY=VALUE]... [-s 4] [--batch 8] [--patch 64] [--steps 10] [options]",
 		Description: benchTrainDescription,
 		Flags:       benchTrainFlags(),
-		Action: func(c *cli.Context) error {
-			o, err := benchTrainOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			set(o)
-			return nil
-		},
+		Action:      setOptions(set, benchTrainOptionsFrom),
 	}
 }
 

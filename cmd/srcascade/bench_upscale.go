@@ -60,14 +60,7 @@ func benchUpscaleCommand(set func(command)) *cli.Command {
 		UsageText:   "srcascade bench upscale [-m MODEL] [-s 4] [--size N|WxH] [--steps N] [options] [IMAGE]",
 		Description: benchUpscaleDescription,
 		Flags:       benchUpscaleFlags(),
-		Action: func(c *cli.Context) error {
-			o, err := benchUpscaleOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			set(o)
-			return nil
-		},
+		Action:      setOptions(set, benchUpscaleOptionsFrom),
 	}
 }
 
@@ -76,21 +69,9 @@ func benchUpscaleCommand(set func(command)) *cli.Command {
 func benchUpscaleOptionsFrom(c *cli.Context) (*benchUpscaleOptions, error) {
 	const cmd = benchCommandName + " upscale"
 	o := &benchUpscaleOptions{Repeat: c.Int("repeat"), JSON: c.Bool("json"), Quiet: c.Bool("quiet")}
-	switch args := c.Args().Slice(); {
-	case len(args) > 1:
-		return nil, usagef(cmd, "one IMAGE at most (got %d)", len(args))
-	case len(args) == 1:
-		if args[0] == "" {
-			return nil, usagef(cmd, "empty IMAGE path")
-		}
-		if c.IsSet("size") {
-			return nil, usagef(cmd, "--size is the size of the synthetic image; with IMAGE %s its own size is used", args[0])
-		}
-		o.Image = args[0]
-	}
 	var err error
-	if o.W, o.H, err = parseSize(c.String("size")); err != nil {
-		return nil, usagef(cmd, "--size: %v", err)
+	if o.Image, o.W, o.H, err = benchImageArgs(c, cmd); err != nil {
+		return nil, err
 	}
 	switch {
 	case int64(o.W)*int64(o.H) > data.DefaultMaxPixels:

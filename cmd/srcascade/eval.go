@@ -61,14 +61,7 @@ func evalCommand(set func(command)) *cli.Command {
 		UsageText:   "srcascade eval [options] HR_FOLDER...",
 		Description: evalDescription,
 		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
-		Action: func(c *cli.Context) error {
-			o, err := evalOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			set(o)
-			return nil
-		},
+		Action:      setOptions(set, evalOptionsFrom),
 	}
 }
 

@@ -184,14 +184,7 @@ func trainCommand(set func(command)) *cli.Command {
 		UsageText:   "srcascade train --hr DIR [--lr DIR] [options]",
 		Description: trainDescription,
 		Flags:       flags,
-		Action: func(c *cli.Context) error {
-			o, err := trainOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			set(o)
-			return nil
-		},
+		Action:      setOptions(set, trainOptionsFrom),
 	}
 }
 

@@ -72,14 +72,7 @@ func upscaleCommand(set func(command)) *cli.Command {
 		UsageText:   "srcascade upscale [options] INPUT...",
 		Description: upscaleDescription,
 		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
-		Action: func(c *cli.Context) error {
-			o, err := upscaleOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			set(o)
-			return nil
-		},
+		Action:      setOptions(set, upscaleOptionsFrom),
 	}
 }
 
