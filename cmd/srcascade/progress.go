@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -17,24 +16,19 @@ import (
 // printed in every mode but quiet's, where the final summary lists them.
 // It is safe for concurrent use.
 type progress struct {
-	mu      sync.Mutex
-	w       io.Writer
-	tty     bool
-	quiet   bool
-	width   int
+	statusLine
 	total   int
 	done    int
 	began   time.Time
 	current string  // image in the model step
 	frac    float64 // its sub-progress, 0..1
-	drawn   bool    // a bar is on screen
-	last    time.Time
-	now     func() time.Time
 }
 
 // newProgress makes the reporter for e's stderr.
 func newProgress(e *env, quiet bool) *progress {
-	return &progress{w: e.stderr, tty: e.tty, quiet: quiet, width: e.width, now: time.Now}
+	p := &progress{}
+	p.statusLine = newStatusLine(e, quiet, p.statusText)
+	return p
 }
 
 // terminalWidth is $COLUMNS, else 80.
@@ -50,18 +44,6 @@ func (p *progress) start(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.total, p.done, p.began = total, 0, p.now()
-	p.redraw(true)
-}
-
-// logf prints a message line (above the bar on a terminal).
-func (p *progress) logf(format string, args ...any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.quiet {
-		return
-	}
-	p.clear()
-	fmt.Fprintf(p.w, format+"\n", args...)
 	p.redraw(true)
 }
 
@@ -125,33 +107,12 @@ func (p *progress) finish(r result) {
 	p.redraw(true)
 }
 
-// close removes the bar.
-func (p *progress) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.clear()
-}
-
-// clear erases the bar line (terminal only).
-func (p *progress) clear() {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\x1b[K")
-		p.drawn = false
+// statusText is the status line: the bar once a batch has started, else "".
+func (p *progress) statusText(now time.Time) string {
+	if p.total == 0 {
+		return ""
 	}
-}
-
-// redraw draws the bar, at most every 100 ms unless force.
-func (p *progress) redraw(force bool) {
-	if !p.tty || p.quiet || p.total == 0 {
-		return
-	}
-	now := p.now()
-	if !force && now.Sub(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = now
-	fmt.Fprint(p.w, "\r"+p.barLine(now)+"\x1b[K")
-	p.drawn = true
+	return p.barLine(now)
 }
 
 // barLine renders "[=====>    ] 3/10 name 45% ETA 1m20s" to fit the width.

@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/srcascade/srcascade/train"
@@ -18,14 +16,9 @@ import (
 // validation and checkpoint gets a log line in both modes; -q prints
 // nothing. It is safe for concurrent use.
 type trainProgress struct {
-	mu       sync.Mutex
-	w        io.Writer
-	tty      bool
-	quiet    bool
-	width    int
+	statusLine
 	batch    int
 	interval time.Duration
-	now      func() time.Time
 
 	loss     lossSmoother
 	last     train.Progress // the latest step event
@@ -33,15 +26,14 @@ type trainProgress struct {
 	ckpt     int            // step of the last checkpoint written; -1 none
 	val, bic float64        // last validation PSNR and its bicubic baseline (NaN: none)
 	lastLine time.Time      // last step log line (off a terminal)
-	lastDraw time.Time
-	drawn    bool
 }
 
 // newTrainProgress makes the reporter for e's stderr; batch converts steps
 // per second into patches per second.
 func newTrainProgress(e *env, quiet bool, batch int) *trainProgress {
-	return &trainProgress{w: e.stderr, tty: e.tty, quiet: quiet, width: e.width, batch: batch,
-		interval: trainLogInterval, now: time.Now, ckpt: -1, val: math.NaN(), bic: math.NaN()}
+	p := &trainProgress{batch: batch, interval: trainLogInterval, ckpt: -1, val: math.NaN(), bic: math.NaN()}
+	p.statusLine = newStatusLine(e, quiet, p.statusText)
+	return p
 }
 
 // lossSmoother is a bias-corrected exponential moving average of the loss
@@ -62,18 +54,6 @@ func (s *lossSmoother) value() float64 {
 		return math.NaN()
 	}
 	return s.avg / s.weight
-}
-
-// logf prints a message line (above the bar on a terminal).
-func (p *trainProgress) logf(format string, args ...any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.quiet {
-		return
-	}
-	p.clear()
-	fmt.Fprintf(p.w, format+"\n", args...)
-	p.redraw(true)
 }
 
 // event is the train.Run progress callback.
@@ -106,16 +86,6 @@ func (p *trainProgress) event(ev train.Progress) {
 		p.ckpt = ev.Step
 		p.line(fmt.Sprintf("step %d/%d: checkpoint saved in %s", ev.Step, ev.Steps, ev.Checkpoint))
 	}
-}
-
-// line prints a log line above the bar.
-func (p *trainProgress) line(s string) {
-	if p.quiet {
-		return
-	}
-	p.clear()
-	fmt.Fprintln(p.w, s)
-	p.redraw(true)
 }
 
 // stepLine renders the state after a step: "step 120/20000  loss 0.0831
@@ -190,18 +160,13 @@ func formatRate(r float64) string {
 	return fmt.Sprintf("%.3f", r)
 }
 
-// redraw draws the bar (terminal only), at most every 100 ms unless force.
-func (p *trainProgress) redraw(force bool) {
-	if !p.tty || p.quiet || p.steps == 0 {
-		return
+// statusText is the status line: the bar and the latest step's fields once a
+// step has run, else "".
+func (p *trainProgress) statusText(time.Time) string {
+	if p.steps == 0 {
+		return ""
 	}
-	now := p.now()
-	if !force && now.Sub(p.lastDraw) < 100*time.Millisecond {
-		return
-	}
-	p.lastDraw = now
-	fmt.Fprint(p.w, "\r"+p.stepLine(p.last, bar(p.last.Step, p.last.Steps)+" ")+"\x1b[K")
-	p.drawn = true
+	return p.stepLine(p.last, bar(p.last.Step, p.last.Steps)+" ")
 }
 
 // bar is a 16-character bar: "[====>         ]".
@@ -216,21 +181,6 @@ func bar(done, total int) string {
 		b += ">" + strings.Repeat(" ", barW-filled-1)
 	}
 	return "[" + b + "]"
-}
-
-// clear erases the bar line (terminal only).
-func (p *trainProgress) clear() {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\x1b[K")
-		p.drawn = false
-	}
-}
-
-// close removes the bar.
-func (p *trainProgress) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.clear()
 }
 
 // lastStep is the step of the latest step event, -1 before any.
