@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,13 +68,7 @@ func TestParseBench(t *testing.T) {
 	trailingFlags := map[string]bool{"bench io photo.jpg --json -q": true, "bench upscale img.png -m ckpt": true}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			cmd, _, err := parseLine(t, tt.line)
-			if err != nil {
-				t.Fatalf("parse error: %v", err)
-			}
-			if !reflect.DeepEqual(cmd, tt.want) {
-				t.Errorf("parse =\n %+v\nwant\n %+v", cmd, tt.want)
-			}
+			wantParse(t, tt.line, tt.want)
 			if trailingFlags[tt.line] {
 				return
 			}
@@ -137,26 +130,7 @@ func TestParseBenchUsageErrors(t *testing.T) {
 		{"bench train --backend tpu", `--backend "tpu"`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, _, err := parseLine(t, tt.line)
-			if err == nil {
-				t.Fatalf("parse = %+v, want a usage error", cmd)
-			}
-			var ue *usageError
-			if !errors.As(err, &ue) {
-				t.Fatalf("error %v (%T) is not a usage error", err, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
-			}
-			var stderr bytes.Buffer
-			if code := exitCode(err, &stderr); code != exitUsage {
-				t.Errorf("exit code %d, want %d", code, exitUsage)
-			}
-			if !strings.Contains(stderr.String(), "srcascade bench") {
-				t.Errorf("stderr %q should point at bench's --help", stderr.String())
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantUsageError(t, tt.line, tt.want, "srcascade bench") })
 	}
 }
 
@@ -169,15 +143,7 @@ func TestParseBenchHelp(t *testing.T) {
 		{"bench help train", "--skip N"},
 		{"help bench", "srcascade bench upscale [-m MODEL]"},
 	} {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, out, err := parseLine(t, tt.line)
-			if err != nil || cmd != nil {
-				t.Fatalf("parse = %v, %v; want help only", cmd, err)
-			}
-			if !strings.Contains(out, tt.want) {
-				t.Errorf("help output does not contain %q:\n%s", tt.want, out)
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantHelp(t, tt.line, tt.want) })
 	}
 }
 

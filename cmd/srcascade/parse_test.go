@@ -20,6 +20,56 @@ func parseLine(t *testing.T, line string) (command, string, error) {
 	return cmd, out.String(), err
 }
 
+// wantParse checks that line parses, as a user would type it, to want.
+func wantParse(t *testing.T, line string, want command) {
+	t.Helper()
+	cmd, _, err := parseLine(t, line)
+	if err != nil {
+		t.Fatalf("parse error: %v", err)
+	}
+	if !reflect.DeepEqual(cmd, want) {
+		t.Errorf("parse =\n %+v\nwant\n %+v", cmd, want)
+	}
+}
+
+// wantUsageError checks that line is a usage error (exit code 2) whose
+// message mentions want, and that the stderr it makes mentions hint (where
+// to read the help).
+func wantUsageError(t *testing.T, line, want, hint string) {
+	t.Helper()
+	cmd, _, err := parseLine(t, line)
+	if err == nil {
+		t.Fatalf("parse = %+v, want a usage error", cmd)
+	}
+	var ue *usageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("error %v (%T) is not a usage error", err, err)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not mention %q", err, want)
+	}
+	var stderr bytes.Buffer
+	if code := exitCode(err, &stderr); code != exitUsage {
+		t.Errorf("exit code %d, want %d", code, exitUsage)
+	}
+	if !strings.Contains(stderr.String(), hint) {
+		t.Errorf("stderr %q should point at %s", stderr.String(), hint)
+	}
+}
+
+// wantHelp checks that line only prints help, and that the help contains
+// want.
+func wantHelp(t *testing.T, line, want string) {
+	t.Helper()
+	cmd, out, err := parseLine(t, line)
+	if err != nil || cmd != nil {
+		t.Fatalf("parse = %v, %v; want help only", cmd, err)
+	}
+	if !strings.Contains(out, want) {
+		t.Errorf("help output does not contain %q:\n%s", want, out)
+	}
+}
+
 // defaultUpscale is upscale's options for `upscale a.png`, changed by mod.
 // Without -m the model is the default for the scale: sr3-x4 at the default
 // x4; lines that change the scale set the model with it.
@@ -73,15 +123,7 @@ func TestParseUpscale(t *testing.T) {
 		{"upscale -m sr3-x4 -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4", 2 })},
 	}
 	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, _, err := parseLine(t, tt.line)
-			if err != nil {
-				t.Fatalf("parse error: %v", err)
-			}
-			if !reflect.DeepEqual(cmd, tt.want) {
-				t.Errorf("parse =\n %+v\nwant\n %+v", cmd, tt.want)
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantParse(t, tt.line, tt.want) })
 	}
 }
 
@@ -105,15 +147,7 @@ func TestParseEvalAndModels(t *testing.T) {
 		{"version", versionOptions{}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, _, err := parseLine(t, tt.line)
-			if err != nil {
-				t.Fatalf("parse error: %v", err)
-			}
-			if !reflect.DeepEqual(cmd, tt.want) {
-				t.Errorf("parse =\n %+v\nwant\n %+v", cmd, tt.want)
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantParse(t, tt.line, tt.want) })
 	}
 }
 
@@ -158,26 +192,7 @@ func TestParseUsageErrors(t *testing.T) {
 		{"version extra", `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, _, err := parseLine(t, tt.line)
-			if err == nil {
-				t.Fatalf("parse = %+v, want a usage error", cmd)
-			}
-			var ue *usageError
-			if !errors.As(err, &ue) {
-				t.Fatalf("error %v (%T) is not a usage error", err, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
-			}
-			var stderr bytes.Buffer
-			if code := exitCode(err, &stderr); code != exitUsage {
-				t.Errorf("exit code %d, want %d", code, exitUsage)
-			}
-			if !strings.Contains(stderr.String(), "--help") {
-				t.Errorf("stderr %q should point at --help", stderr.String())
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantUsageError(t, tt.line, tt.want, "--help") })
 	}
 }
 
@@ -193,15 +208,7 @@ func TestParseHelp(t *testing.T) {
 		{"eval --help", "HR_FOLDER..."},
 		{"models -h", "--json"},
 	} {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, out, err := parseLine(t, tt.line)
-			if err != nil || cmd != nil {
-				t.Fatalf("parse = %v, %v; want help only", cmd, err)
-			}
-			if !strings.Contains(out, tt.want) {
-				t.Errorf("help output does not contain %q:\n%s", tt.want, out)
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantHelp(t, tt.line, tt.want) })
 	}
 }
 

@@ -99,15 +99,7 @@ func TestParseTrain(t *testing.T) {
 		})},
 	}
 	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
-			cmd, _, err := parseLine(t, tt.line)
-			if err != nil {
-				t.Fatalf("parse error: %v", err)
-			}
-			if !reflect.DeepEqual(cmd, tt.want) {
-				t.Errorf("parse =\n %+v\nwant\n %+v", cmd, tt.want)
-			}
-		})
+		t.Run(tt.line, func(t *testing.T) { wantParse(t, tt.line, tt.want) })
 	}
 }
 
