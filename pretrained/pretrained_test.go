@@ -23,8 +23,16 @@ func TestListHasBicubic(t *testing.T) {
 }
 
 func TestDefaultIsListed(t *testing.T) {
-	if !slices.Contains(Names(), Default()) {
-		t.Errorf("Default() = %q is not among %v", Default(), Names())
+	for _, scale := range []int{2, 3, 4, 8} {
+		name := Default(scale)
+		i := slices.IndexFunc(List(), func(m Info) bool { return m.Name == name })
+		if i < 0 {
+			t.Errorf("Default(%d) = %q is not among %v", scale, name, Names())
+			continue
+		}
+		if !slices.Contains(List()[i].Scales, scale) {
+			t.Errorf("Default(%d) = %q supports only %v", scale, name, List()[i].Scales)
+		}
 	}
 }
 

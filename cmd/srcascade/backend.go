@@ -63,8 +63,8 @@ func inCategory(category string, flags []cli.Flag) []cli.Flag {
 // modelFlags are the flags that fill modelOptions.
 func modelFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Value: pretrained.Default(), Category: modelCategory,
-			Usage: "`MODEL`: a built-in name (see srcascade models) or a checkpoint folder written by training"},
+		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Category: modelCategory,
+			Usage: "`MODEL`: a built-in name (see srcascade models) or a checkpoint folder written by training (default: the best built-in model for the scale: sr3-x4 at x4, else bicubic)"},
 		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: 4, Category: modelCategory,
 			Usage: "upscale `FACTOR`: 2, 4 or 8 (3 where the model supports it)"},
 		&cli.StringFlag{Name: "backend", Category: modelCategory,
@@ -96,6 +96,9 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		Eta:      c.Float64("eta"),
 		Strength: c.Float64("strength"),
 		Tile:     c.Int("tile"),
+	}
+	if !c.IsSet("model") {
+		m.Model = pretrained.Default(m.Scale)
 	}
 	switch {
 	case m.Model == "":
