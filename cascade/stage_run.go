@@ -151,25 +151,15 @@ func (s *SR3Stage) sampleTiles(ctx context.Context, cond []float32, n, h, w int,
 func cutMirrored(img *data.Image, r Rect, dst []float32) {
 	c := img.C
 	for y := range r.H {
-		sy := mirrorIndex(r.Y+y, img.H)
+		sy := data.MirrorIndex(r.Y+y, img.H)
 		row := dst[y*r.W*c : (y+1)*r.W*c]
 		inside := min(r.W, img.W-r.X)
 		if inside > 0 {
 			copy(row[:inside*c], img.Pix[(sy*img.W+r.X)*c:(sy*img.W+r.X+inside)*c])
 		}
 		for x := max(0, inside); x < r.W; x++ {
-			sx := mirrorIndex(r.X+x, img.W)
+			sx := data.MirrorIndex(r.X+x, img.W)
 			copy(row[x*c:(x+1)*c], img.Pix[(sy*img.W+sx)*c:(sy*img.W+sx+1)*c])
 		}
 	}
-}
-
-// mirrorIndex maps i >= 0 into [0, n) by symmetric reflection.
-func mirrorIndex(i, n int) int {
-	period := 2 * n
-	i %= period
-	if i >= n {
-		i = period - 1 - i
-	}
-	return i
 }

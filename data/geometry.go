@@ -74,17 +74,18 @@ func MirrorPad(img *Image, w, h int) *Image {
 	}
 	out := NewImage(w, h, img.C)
 	for y := range h {
-		sy := mirrorIndex(y, img.H)
+		sy := MirrorIndex(y, img.H)
 		for x := range w {
-			sx := mirrorIndex(x, img.W)
+			sx := MirrorIndex(x, img.W)
 			copy(out.Pix[(y*w+x)*img.C:(y*w+x+1)*img.C], img.Pix[(sy*img.W+sx)*img.C:(sy*img.W+sx+1)*img.C])
 		}
 	}
 	return out
 }
 
-// mirrorIndex maps i >= 0 into [0, n) by symmetric reflection.
-func mirrorIndex(i, n int) int {
+// MirrorIndex maps i >= 0 into [0, n) by symmetric reflection (edge pixel
+// repeated), the index form of MirrorPad.
+func MirrorIndex(i, n int) int {
 	period := 2 * n
 	i %= period
 	if i >= n {
