@@ -61,7 +61,7 @@ type SR3Stage struct {
 	model *sr3.Model
 	// eps builds the noise predictor for a batch of conditioning tiles;
 	// the model's EpsFunc, replaced in tests.
-	eps func(cond []float32, n, h, w int) (sr3.EpsFunc, error)
+	eps func(cond []float32, n, h, w int, condLevel float64) (sr3.EpsFunc, error)
 }
 
 // NewSR3Stage wraps a model as an Upscaler named name.
@@ -175,7 +175,12 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 				progress(done+d, total)
 			}
 		}
-		if cur, err = s.run(ctx, job, cur, sc, pf, newBlender(job.plan, mc), report); err != nil {
+		level, err := s.CondLevel(opts, p > 0 || opts.Generated)
+		if err != nil {
+			return nil, err
+		}
+		in := augment(cur, level, field.derive(condNoiseStream+p))
+		if cur, err = s.run(ctx, job, in, level, sc, pf, newBlender(job.plan, mc), report); err != nil {
 			return nil, fmt.Errorf("model %s: upscaling %dx%d: %w", s.name, img.W, img.H, err)
 		}
 		done += job.units()
@@ -184,6 +189,48 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		cur = data.RGBToGrey(cur)
 	}
 	return cur, nil
+}
+
+// condNoiseStream numbers the noise-field sub-streams of the conditioning
+// augmentation (one per pass), apart from the passes' sampler noise.
+const condNoiseStream = 1 << 20
+
+// CondLevel returns the conditioning-augmentation level of a pass: the
+// level asked for in opts.CondNoise, else the model's default
+// (sr3.Config.CondNoise) for a generated input and 0 for a real one. A level
+// above 0 for a model trained without augmentation is an error naming it.
+func (s *SR3Stage) CondLevel(opts Options, generated bool) (float64, error) {
+	cfg := s.model.Config
+	level := 0.0
+	switch {
+	case opts.CondNoise != nil:
+		level = *opts.CondNoise
+	case generated:
+		level = cfg.CondNoise
+	}
+	if !(level >= 0 && level <= 1) {
+		return 0, fmt.Errorf("model %s: conditioning noise %g: want 0 <= level <= 1", s.name, level)
+	}
+	if level > 0 && !cfg.CondAug {
+		return 0, fmt.Errorf("model %s: conditioning noise %g: %w", s.name, level, sr3.ErrNoCondAug)
+	}
+	return level, nil
+}
+
+// augment returns img with CDM conditioning noise: img + level * the
+// field's values over the whole image (so every tile of it sees the same
+// noise); img itself when level is 0.
+func augment(img *data.Image, level float64, field NoiseField) *data.Image {
+	if level == 0 {
+		return img
+	}
+	out := &data.Image{W: img.W, H: img.H, C: img.C, Pix: make([]float32, len(img.Pix))}
+	field.FillRect(0, Rect{W: img.W, H: img.H}, img.C, out.Pix)
+	l := float32(level)
+	for i, v := range img.Pix {
+		out.Pix[i] = v + l*out.Pix[i]
+	}
+	return out
 }
 
 // Plan returns the tiles (in HR pixels) that Upscale cuts the bicubic

@@ -112,7 +112,7 @@ func flatImage(w, h int, rgb [3]float32) *data.Image {
 // pointwiseEps is a noise predictor whose output at each value depends
 // only on that value and its conditioning: with it, tiling changes
 // nothing, so a tiled run must equal an untiled one.
-func pointwiseEps(cond []float32, _, _, _ int) (sr3.EpsFunc, error) {
+func pointwiseEps(cond []float32, _, _, _ int, _ float64) (sr3.EpsFunc, error) {
 	out := make([]float32, len(cond))
 	return func(_ context.Context, x []float32, gamma float64) ([]float32, error) {
 		g := float32(gamma)

@@ -68,10 +68,11 @@ func (s *SR3Stage) unetPixels(hr int) int {
 }
 
 // run performs one pass of job on lr: bicubic conditioning of the whole
-// image, each batch of tiles through the sampler, the outputs blended by
-// blend (a blender of job.plan). report receives the progress units done
-// within the pass.
-func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, sc sr3.SamplerConfig, field NoiseField, blend *blender, report func(done int)) (*data.Image, error) {
+// image, each batch of tiles through the sampler (with the conditioning-
+// augmentation level condLevel of lr), the outputs blended by blend (a
+// blender of job.plan). report receives the progress units done within the
+// pass.
+func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, condLevel float64, sc sr3.SamplerConfig, field NoiseField, blend *blender, report func(done int)) (*data.Image, error) {
 	c := s.model.Config.Channels
 	p := job.plan
 	bic := data.Resize(lr, p.W, p.H)
@@ -88,7 +89,7 @@ func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, sc sr3
 			rects[i] = job.tiles[t]
 			cutMirrored(bic, rects[i], cond[i*per:(i+1)*per])
 		}
-		hr, err := s.sampleTiles(ctx, cond, n, p.TileH, p.TileW, sc, field.Tiles(rects, c), func(step, _ int) {
+		hr, err := s.sampleTiles(ctx, cond, n, p.TileH, p.TileW, condLevel, sc, field.Tiles(rects, c), func(step, _ int) {
 			report(b*job.steps + step)
 		})
 		if err != nil {
@@ -109,7 +110,7 @@ func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, sc sr3
 // residual models), ClipX0 bounds the estimates in image space (bicubic +
 // residual / ResidualScale for residual models), and the bicubic image is
 // added back to the result.
-func (s *SR3Stage) sampleTiles(ctx context.Context, cond []float32, n, h, w int, sc sr3.SamplerConfig, noise sr3.NoiseSource, progress func(step, total int)) ([]float32, error) {
+func (s *SR3Stage) sampleTiles(ctx context.Context, cond []float32, n, h, w int, condLevel float64, sc sr3.SamplerConfig, noise sr3.NoiseSource, progress func(step, total int)) ([]float32, error) {
 	cfg := s.model.Config
 	// The diffusion target of an HR image equal to its bicubic: the
 	// bicubic image itself, or a zero residual.
@@ -130,7 +131,7 @@ func (s *SR3Stage) sampleTiles(ctx context.Context, cond []float32, n, h, w int,
 			}
 		}
 	}
-	eps, err := s.eps(cond, n, h, w)
+	eps, err := s.eps(cond, n, h, w, condLevel)
 	if err != nil {
 		return nil, err
 	}

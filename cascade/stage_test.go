@@ -97,8 +97,8 @@ func TestSR3StageTilingExactForPointwiseNet(t *testing.T) {
 // batch is denoised to exactly the flat residual offsets[j] (image space),
 // as if each tile had its own idea of the image's brightness. It shows
 // what blending does with tiles that disagree.
-func offsetOracle(rs float64, offsets []float64) func(cond []float32, n, h, w int) (sr3.EpsFunc, error) {
-	return func(cond []float32, n, h, w int) (sr3.EpsFunc, error) {
+func offsetOracle(rs float64, offsets []float64) func(cond []float32, n, h, w int, condLevel float64) (sr3.EpsFunc, error) {
+	return func(cond []float32, n, h, w int, _ float64) (sr3.EpsFunc, error) {
 		out := make([]float32, len(cond))
 		per := len(cond) / n
 		return func(_ context.Context, x []float32, g float64) ([]float32, error) {
@@ -162,7 +162,7 @@ func TestSR3StageSeamlessWhenTilesDisagree(t *testing.T) {
 	}
 	s.eps = offsetOracle(cfg.ResidualScale, offsets)
 	run := func(b *blender) *data.Image {
-		out, err := s.run(context.Background(), job, img, sc, NewNoiseField(opts.Seed), b, func(int) {})
+		out, err := s.run(context.Background(), job, img, 0, sc, NewNoiseField(opts.Seed), b, func(int) {})
 		if err != nil {
 			t.Fatal(err)
 		}

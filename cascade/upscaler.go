@@ -18,6 +18,15 @@ type Options struct {
 	Eta      float64 // DDIM eta
 	Strength float64 // partial-noise start, 0..1; 0 = model default
 	Tile     int     // tile size in input pixels; 0 = automatic
+	// CondNoise is the CDM conditioning-augmentation level: Gaussian noise
+	// of this standard deviation ([-1,1] units) is added to each stage's
+	// input before its bicubic upsampling, and the level is given to the
+	// network (sr3.Config.CondAug). nil = automatic: the model's default
+	// level (sr3.Config.CondNoise) on generated inputs, none on real ones.
+	CondNoise *float64
+	// Generated marks the input as the output of an earlier stage (a later
+	// stage of a Pipeline), which the automatic CondNoise augments.
+	Generated bool
 }
 
 // Progress receives progress reports: done of total units of the current image.

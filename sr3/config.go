@@ -96,6 +96,21 @@ type Config struct {
 	// gains +0.9 dB).
 	Loss string `json:"loss"`
 
+	// CondAug turns on CDM conditioning augmentation (Ho et al., Cascaded
+	// Diffusion Models): the network takes a second level, that of the
+	// Gaussian noise added to the LR input before its bicubic upsampling
+	// (LR + level * N(0,1), [-1,1] units), through its own sinusoidal
+	// embedding and dense layer added to the noise-level embedding. Trained
+	// with `srcascade train --cond-noise MAX`, such a stage learns to treat
+	// its input as a noisy version of the truth, which makes it robust to
+	// the artefacts of an earlier stage.
+	CondAug bool `json:"cond_aug"`
+	// CondNoise is the default augmentation level at sampling time for
+	// generated inputs (a later stage of a cascade, a later pass of a
+	// chained stage); real inputs get 0 unless a level is asked for. Only
+	// with CondAug.
+	CondNoise float64 `json:"cond_noise"`
+
 	// Sampler is the default sampler kind ("ddpm" or "ddim").
 	Sampler string `json:"sampler"`
 	// Steps is the default number of sampling steps (1 = one-step estimate).
@@ -233,6 +248,11 @@ func (c Config) Validate() error {
 	}
 	if c.Loss != "l1" && c.Loss != "l2" {
 		bad("loss %q: want \"l1\" or \"l2\"", c.Loss)
+	}
+	if !(c.CondNoise >= 0 && c.CondNoise <= 1) {
+		bad("cond_noise %g: want 0 <= level <= 1", c.CondNoise)
+	} else if c.CondNoise > 0 && !c.CondAug {
+		bad("cond_noise %g needs cond_aug (a network trained with conditioning augmentation)", c.CondNoise)
 	}
 	if !slices.Contains(SamplerKinds, c.Sampler) {
 		bad("sampler %q: want one of %v", c.Sampler, SamplerKinds)

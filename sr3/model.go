@@ -132,9 +132,14 @@ func (m *Model) resetExec() {
 		m.exec.Finalize()
 	}
 	cfg := m.Config
-	m.exec = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, xt, cond, level *graph.Node) *graph.Node {
+	// Inputs: xt, cond, level, and with cfg.CondAug the conditioning level.
+	m.exec = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, in []*graph.Node) *graph.Node {
 		m.compiles++
-		return PredictNoiseGraph(scope, cfg, xt, cond, level)
+		var condLevel *graph.Node
+		if cfg.CondAug {
+			condLevel = in[3]
+		}
+		return PredictNoiseGraph(scope, cfg, in[0], in[1], in[2], condLevel)
 	})
 	m.shapes = map[[3]int]bool{}
 }
@@ -144,7 +149,7 @@ func (m *Model) resetExec() {
 func (m *Model) warmUp() error {
 	s := m.Config.SizeMultiple()
 	n := s * s * m.Config.Channels
-	_, err := m.PredictNoise(make([]float32, n), make([]float32, n), 1, s, s, []float32{0.5})
+	_, err := m.PredictNoise(make([]float32, n), make([]float32, n), 1, s, s, []float32{0.5}, nil)
 	return err
 }
 
@@ -260,14 +265,50 @@ func (m *Model) Compilations() int {
 // PredictNoise evaluates the UNet on a batch: xt (the noisy diffusion
 // state) and cond (bicubic-upsampled LR) are n x h x w x Channels NHWC
 // float32, levels[i] is item i's noise level sqrt(gamma). h and w must be
-// multiples of Config.SizeMultiple(). It returns the predicted noise, NHWC.
-func (m *Model) PredictNoise(xt, cond []float32, n, h, w int, levels []float32) ([]float32, error) {
+// multiples of Config.SizeMultiple(). condLevels[i] is item i's
+// conditioning-augmentation level (Config.CondAug; nil = all 0, the only
+// choice without CondAug). It returns the predicted noise, NHWC.
+func (m *Model) PredictNoise(xt, cond []float32, n, h, w int, levels, condLevels []float32) ([]float32, error) {
 	condT, err := m.condTensor(cond, n, h, w)
 	if err != nil {
 		return nil, err
 	}
-	return m.predict(xt, condT, n, h, w, levels)
+	augT, err := m.condLevelTensor(condLevels, n)
+	if err != nil {
+		return nil, err
+	}
+	return m.predict(xt, condT, augT, n, h, w, levels)
 }
+
+// condLevelTensor checks per-item conditioning-augmentation levels
+// (nil = all 0) and returns them as the step's input: nil for a model
+// without CondAug, which takes none.
+func (m *Model) condLevelTensor(levels []float32, n int) (*tensors.Tensor, error) {
+	if levels != nil && len(levels) != n {
+		return nil, fmt.Errorf("sr3: %d conditioning levels for a batch of %d", len(levels), n)
+	}
+	if !m.Config.CondAug {
+		for _, l := range levels {
+			if l != 0 {
+				return nil, ErrNoCondAug
+			}
+		}
+		return nil, nil
+	}
+	if levels == nil {
+		levels = make([]float32, n)
+	}
+	for _, l := range levels {
+		if !(l >= 0 && l <= 1) {
+			return nil, fmt.Errorf("sr3: conditioning level %g: want 0 <= level <= 1", l)
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(levels, n), nil
+}
+
+// ErrNoCondAug is returned when a conditioning-augmentation level above 0
+// is asked of a model trained without conditioning augmentation.
+var ErrNoCondAug = errors.New("the model was trained without conditioning augmentation (cond_aug), so it takes no conditioning noise level")
 
 func (m *Model) condTensor(cond []float32, n, h, w int) (*tensors.Tensor, error) {
 	c := m.Config.Channels
@@ -283,7 +324,7 @@ func (m *Model) condTensor(cond []float32, n, h, w int) (*tensors.Tensor, error)
 	return tensors.FromFlatDataAndDimensions(cond, n, h, w, c), nil
 }
 
-func (m *Model) predict(xt []float32, cond *tensors.Tensor, n, h, w int, levels []float32) ([]float32, error) {
+func (m *Model) predict(xt []float32, cond, condLevels *tensors.Tensor, n, h, w int, levels []float32) ([]float32, error) {
 	c := m.Config.Channels
 	if len(xt) != n*h*w*c {
 		return nil, fmt.Errorf("sr3: noisy input has %d values, want %d", len(xt), n*h*w*c)
@@ -301,8 +342,11 @@ func (m *Model) predict(xt []float32, cond *tensors.Tensor, n, h, w int, levels 
 	var out *tensors.Tensor
 	err := recovery.Catch(func() {
 		var err error
-		out, err = m.exec.Call1(tensors.FromFlatDataAndDimensions(xt, n, h, w, c), cond,
-			tensors.FromFlatDataAndDimensions(levels, n))
+		args := []any{tensors.FromFlatDataAndDimensions(xt, n, h, w, c), cond, tensors.FromFlatDataAndDimensions(levels, n)}
+		if condLevels != nil {
+			args = append(args, condLevels)
+		}
+		out, err = m.exec.Call1(args...)
 		if err != nil {
 			panic(err)
 		}
@@ -320,9 +364,19 @@ func (m *Model) predict(xt []float32, cond *tensors.Tensor, n, h, w int, levels 
 
 // EpsFunc returns the sampler's noise predictor for a batch with fixed
 // conditioning cond (n x h x w x Channels, NHWC): every item gets the level
-// sqrt(gamma) of the sampler's step.
-func (m *Model) EpsFunc(cond []float32, n, h, w int) (EpsFunc, error) {
+// sqrt(gamma) of the sampler's step and the conditioning-augmentation level
+// condLevel (the noise added to the LR before its upsampling; 0 for a clean
+// input, the only level a model without Config.CondAug takes).
+func (m *Model) EpsFunc(cond []float32, n, h, w int, condLevel float64) (EpsFunc, error) {
 	condT, err := m.condTensor(cond, n, h, w)
+	if err != nil {
+		return nil, err
+	}
+	cl := make([]float32, n)
+	for i := range cl {
+		cl[i] = float32(condLevel)
+	}
+	augT, err := m.condLevelTensor(cl, n)
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +388,7 @@ func (m *Model) EpsFunc(cond []float32, n, h, w int) (EpsFunc, error) {
 		for i := range levels {
 			levels[i] = float32(NoiseLevel(gamma))
 		}
-		return m.predict(x, condT, n, h, w, levels)
+		return m.predict(x, condT, augT, n, h, w, levels)
 	}, nil
 }
 
@@ -389,7 +443,7 @@ func (m *Model) Upscale(ctx context.Context, lr *data.Image, cfg SamplerConfig, 
 			}
 		}
 	}
-	eps, err := m.EpsFunc(cond.Pix, 1, ph, pw)
+	eps, err := m.EpsFunc(cond.Pix, 1, ph, pw, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -14,12 +14,13 @@ import (
 // its target: the noise, or v = sqrt(gamma) noise - sqrt(1-gamma) x0 for
 // cfg.Prediction "v". x0 is the diffusion target (HR, or the scaled residual, see
 // Config.Residual), cond the bicubic-upsampled LR, noise standard normal,
-// all [N, H, W, C]; gamma is [N].
-func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma *graph.Node) *graph.Node {
+// all [N, H, W, C]; gamma is [N]; condLevel is [N] with cfg.CondAug (the
+// augmentation level of each item's LR), else nil.
+func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma, condLevel *graph.Node) *graph.Node {
 	n := gamma.Shape().Dimensions[0]
 	g4 := graph.Reshape(gamma, n, 1, 1, 1)
 	xt := graph.Add(graph.Mul(graph.Sqrt(g4), x0), graph.Mul(graph.Sqrt(graph.OneMinus(g4)), noise))
-	pred := UNet(scope, cfg, xt, cond, graph.Sqrt(gamma))
+	pred := UNet(scope, cfg, xt, cond, graph.Sqrt(gamma), condLevel)
 	var target *graph.Node
 	switch cfg.Prediction {
 	case "v":
@@ -42,9 +43,10 @@ func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma *graph
 
 // PredictNoiseGraph is the model's noise prediction in the graph: the
 // UNet's output, converted from v to eps (sqrt(gamma) v + sqrt(1-gamma) x_t)
-// for cfg.Prediction "v". level is sqrt(gamma), [N].
-func PredictNoiseGraph(scope *model.Scope, cfg Config, xt, cond, level *graph.Node) *graph.Node {
-	out := UNet(scope, cfg, xt, cond, level)
+// for cfg.Prediction "v". level is sqrt(gamma), [N]; condLevel the
+// conditioning-augmentation level, [N], with cfg.CondAug, else nil.
+func PredictNoiseGraph(scope *model.Scope, cfg Config, xt, cond, level, condLevel *graph.Node) *graph.Node {
+	out := UNet(scope, cfg, xt, cond, level, condLevel)
 	switch cfg.Prediction {
 	case "v":
 		return epsFromV(out, xt, level)

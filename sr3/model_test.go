@@ -37,7 +37,7 @@ func TestSaveLoadBitIdentical(t *testing.T) {
 	xt := flat(randTensor(5, n, h, w, 3))
 	cond := flat(randTensor(6, n, h, w, 3))
 	levels := []float32{0.3, 0.9}
-	want, err := m.PredictNoise(xt, cond, n, h, w, levels)
+	want, err := m.PredictNoise(xt, cond, n, h, w, levels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestSaveLoadBitIdentical(t *testing.T) {
 	if m2.NumParams() != m.NumParams() || m.NumParams() == 0 {
 		t.Fatalf("params: saved %d, loaded %d", m.NumParams(), m2.NumParams())
 	}
-	got, err := m2.PredictNoise(xt, cond, n, h, w, levels)
+	got, err := m2.PredictNoise(xt, cond, n, h, w, levels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,13 +174,13 @@ func TestPredictNoiseBatchMatchesSingles(t *testing.T) {
 	xt := flat(randTensor(1, n, h, w, 3))
 	cond := flat(randTensor(2, n, h, w, 3))
 	levels := []float32{0.1, 0.5, 0.99}
-	batch, err := m.PredictNoise(xt, cond, n, h, w, levels)
+	batch, err := m.PredictNoise(xt, cond, n, h, w, levels, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	per := h * w * 3
 	for i := range n {
-		one, err := m.PredictNoise(xt[i*per:(i+1)*per], cond[i*per:(i+1)*per], 1, h, w, levels[i:i+1])
+		one, err := m.PredictNoise(xt[i*per:(i+1)*per], cond[i*per:(i+1)*per], 1, h, w, levels[i:i+1], nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +189,7 @@ func TestPredictNoiseBatchMatchesSingles(t *testing.T) {
 			t.Errorf("item %d: batched and single predictions differ by %g", i, d)
 		}
 	}
-	if _, err := m.PredictNoise(xt, cond, n, 5, w, levels); err == nil {
+	if _, err := m.PredictNoise(xt, cond, n, 5, w, levels, nil); err == nil {
 		t.Error("a height that is not a multiple of the UNet's was accepted")
 	}
 }

@@ -13,7 +13,9 @@ import (
 // noisy is the noisy diffusion target x_t and cond the bicubic-upsampled LR
 // image, both [N, H, W, Channels] at HR size (H and W multiples of
 // cfg.SizeMultiple()); noiseLevel is [N], the continuous level sqrt(gamma)
-// of each item. It returns the predicted noise, shaped like noisy.
+// of each item. condLevel is [N], each item's conditioning-augmentation
+// level (see Config.CondAug); it must be nil exactly when cfg.CondAug is
+// off. It returns the network's prediction, shaped like noisy.
 //
 // Layout, following SR3 (Saharia et al.) and DDPM: noisy and cond are
 // concatenated on the channel axis (and, with cfg.SpaceToDepth, moved to LR
@@ -25,9 +27,11 @@ import (
 // convolution between levels; GroupNorm, SiLU and a zero-initialised 3x3
 // output convolution (then depth-to-space back to HR). Every residual block
 // is conditioned on the noise level by FiLM from a sinusoidal embedding of
-// cfg.NoiseEmbedScale * sqrt(gamma) followed by a 2-layer MLP.
-func UNet(scope *model.Scope, cfg Config, noisy, cond, noiseLevel *graph.Node) *graph.Node {
-	if err := checkUNetShapes(cfg, noisy, cond, noiseLevel); err != nil {
+// cfg.NoiseEmbedScale * sqrt(gamma) followed by a 2-layer MLP; with
+// cfg.CondAug, the embedding of the augmentation level goes through its
+// own dense layer and is added after the MLP's first layer.
+func UNet(scope *model.Scope, cfg Config, noisy, cond, noiseLevel, condLevel *graph.Node) *graph.Node {
+	if err := checkUNetShapes(cfg, noisy, cond, noiseLevel, condLevel); err != nil {
 		panic(err)
 	}
 	scope = scope.In("unet")
@@ -44,6 +48,10 @@ func UNet(scope *model.Scope, cfg Config, noisy, cond, noiseLevel *graph.Node) *
 	embDim := 4 * base
 	emb := NoiseLevelEmbedding(noiseLevel, base, cfg.NoiseEmbedScale)
 	emb = Dense(scope.In("embed1"), emb, embDim)
+	if cfg.CondAug {
+		ce := NoiseLevelEmbedding(condLevel, base, cfg.NoiseEmbedScale)
+		emb = graph.Add(emb, Dense(scope.In("cond_embed"), ce, embDim))
+	}
 	emb = Dense(scope.In("embed2"), SiLU(emb), embDim)
 
 	h := Conv2D(scope.In("input"), x, base, 3)
@@ -104,7 +112,7 @@ func UNet(scope *model.Scope, cfg Config, noisy, cond, noiseLevel *graph.Node) *
 }
 
 // checkUNetShapes validates the UNet's inputs against the configuration.
-func checkUNetShapes(cfg Config, noisy, cond, noiseLevel *graph.Node) error {
+func checkUNetShapes(cfg Config, noisy, cond, noiseLevel, condLevel *graph.Node) error {
 	if noisy.Rank() != 4 {
 		return fmt.Errorf("sr3.UNet: noisy must be [N, H, W, C], got %s", noisy.Shape())
 	}
@@ -120,6 +128,14 @@ func checkUNetShapes(cfg Config, noisy, cond, noiseLevel *graph.Node) error {
 	}
 	if noiseLevel.Rank() != 1 || noiseLevel.Shape().Dimensions[0] != d[0] {
 		return fmt.Errorf("sr3.UNet: noise level must be [%d], got %s", d[0], noiseLevel.Shape())
+	}
+	switch {
+	case cfg.CondAug && condLevel == nil:
+		return fmt.Errorf("sr3.UNet: the config has cond_aug but no conditioning level was given")
+	case !cfg.CondAug && condLevel != nil:
+		return fmt.Errorf("sr3.UNet: a conditioning level was given but the config has no cond_aug")
+	case condLevel != nil && (condLevel.Rank() != 1 || condLevel.Shape().Dimensions[0] != d[0]):
+		return fmt.Errorf("sr3.UNet: conditioning level must be [%d], got %s", d[0], condLevel.Shape())
 	}
 	return nil
 }

@@ -57,9 +57,10 @@ type DataOptions struct {
 	// Degrade lists degradations for generated LR inputs (not allowed with
 	// LRDir).
 	Degrade DegradeOptions
-	// CondNoiseMax turns on CDM conditioning augmentation: each LR input
-	// gets Gaussian noise LR + level*N(0,1) (in [-1,1] units, not clipped)
-	// with level uniform in [0, CondNoiseMax], recorded in Batch.CondNoise.
+	// CondNoiseMax turns on CDM conditioning augmentation: half the LR
+	// inputs, drawn at random, get Gaussian noise LR + level*N(0,1) (in
+	// [-1,1] units, not clipped) with level uniform in [0, CondNoiseMax];
+	// the other half stay clean (level 0). Levels go in Batch.CondNoise.
 	// 0 turns it off.
 	CondNoiseMax float64
 	// NoFlip and NoRotate turn off the flip and the 90-degree rotation

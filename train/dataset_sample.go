@@ -73,7 +73,11 @@ func (d *Dataset) Batch(i int64) (*Batch, error) {
 			}
 			copy(lr, img.Pix)
 		}
-		if b.CondNoise != nil {
+		if b.CondNoise != nil && rng.IntN(2) == 1 {
+			// Half the inputs stay clean: a stage that only ever saw
+			// noisy inputs learns to strip "noise" from clean ones
+			// (measured: x2 trained on noisy inputs only fell 0.38 dB
+			// below bicubic on clean Set5).
 			level := float32(o.CondNoiseMax * rng.Float64())
 			b.CondNoise[k] = level
 			addGaussian(lr, level, rng)

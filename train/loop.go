@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -163,9 +164,13 @@ func (r *runner) buildStep() error {
 	}
 	exec, err := model.NewExec(r.backend, r.store, func(scope *model.Scope, in []*graph.Node) []*graph.Node {
 		x0, cond, noise, gamma, lr, decay := in[0], in[1], in[2], in[3], in[4], in[5]
+		var condLevel *graph.Node
+		if cfg.CondAug {
+			condLevel = in[6]
+		}
 		g := x0.Graph()
 		r.store.SetTraining(g, true)
-		loss := sr3.DiffusionLoss(scope, cfg, x0, cond, noise, gamma)
+		loss := sr3.DiffusionLoss(scope, cfg, x0, cond, noise, gamma, condLevel)
 
 		// Gradients of the trainable weights, in store order (the order
 		// Adam walks them in).
@@ -311,12 +316,21 @@ func (r *runner) step(b *Batch) (loss, norm, lr float64, err error) {
 		noise[i] = float32(rng.NormFloat64())
 	}
 	lr = opt.learningRate(step)
-	out, err := r.exec.Call(
+	args := []any{
 		tensors.FromFlatDataAndDimensions(x0, n, hs, hs, c),
 		tensors.FromFlatDataAndDimensions(cond, n, hs, hs, c),
 		tensors.FromFlatDataAndDimensions(noise, n, hs, hs, c),
 		tensors.FromFlatDataAndDimensions(gammas, n),
-		float32(lr), float32(opt.emaDecay(step)))
+		float32(lr), float32(opt.emaDecay(step)),
+	}
+	if cfg.CondAug {
+		levels := b.CondNoise
+		if levels == nil {
+			levels = make([]float32, n)
+		}
+		args = append(args, tensors.FromFlatDataAndDimensions(slices.Clone(levels), n))
+	}
+	out, err := r.exec.Call(args...)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("train: step %d: %w", step+1, err)
 	}
@@ -348,8 +362,10 @@ func (r *runner) checkBatch(b *Batch) error {
 		return fmt.Errorf("train: patch %d is not a multiple of %d, which this network needs", b.HRSize, cfg.SizeMultiple())
 	case len(b.HR) != b.N*b.HRSize*b.HRSize*b.C || len(b.LR) != b.N*b.LRSize*b.LRSize*b.C:
 		return errors.New("train: batch pixel data does not match its geometry")
-	case b.CondNoise != nil:
-		return errors.New("train: the batch has conditioning-augmentation noise, which this model config does not take")
+	case b.CondNoise != nil && !cfg.CondAug:
+		return errors.New("train: the batch has conditioning-augmentation noise, which this model config does not take (cond_aug is off)")
+	case b.CondNoise != nil && len(b.CondNoise) != b.N:
+		return fmt.Errorf("train: batch of %d with %d conditioning levels", b.N, len(b.CondNoise))
 	}
 	return nil
 }

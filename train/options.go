@@ -40,6 +40,10 @@ type Options struct {
 	ValSteps    int     `json:"val_steps"`
 	ValSampler  string  `json:"val_sampler,omitempty"`
 	ValStrength float64 `json:"val_strength,omitempty"`
+	// CondNoise is the largest CDM conditioning-augmentation level of the
+	// LR inputs (see DataOptions.CondNoiseMax; 0 = off). It needs a
+	// config with CondAug, whose network takes the level.
+	CondNoise float64 `json:"cond_noise,omitempty"`
 	// Out is the checkpoint folder.
 	Out string `json:"out"`
 	// Seed fixes the weights' initialisation, the noise and noise levels of
@@ -106,6 +110,9 @@ func (o Options) Validate() error {
 	}
 	if !(o.ValStrength >= 0 && o.ValStrength <= 1) {
 		bad("val_strength %g: want 0 (the config's) or 0 < strength <= 1", o.ValStrength)
+	}
+	if !(o.CondNoise >= 0 && o.CondNoise <= 1) {
+		bad("cond_noise %g: want 0 (off) or a level up to 1", o.CondNoise)
 	}
 	if strings.TrimSpace(o.Out) == "" {
 		bad("no checkpoint folder (out)")

@@ -84,12 +84,14 @@ var trainFlagKeys = []struct{ flag, key string }{
 	{"warmup", trainPrefix + "warmup"},
 	{"every", trainPrefix + "every"},
 	{"seed", trainPrefix + "seed"},
+	{"cond-noise", trainPrefix + "cond_noise"},
 }
 
 // resumeChangeable are the settings a resumed run may change: how long it
-// runs and how often and how it validates and saves.
+// runs, its learning rate (fine-tuning a checkpoint at a lower rate), and
+// how often and how it validates and saves.
 var resumeChangeable = []string{
-	trainPrefix + "steps", trainPrefix + "every",
+	trainPrefix + "steps", trainPrefix + "every", trainPrefix + "lr",
 	trainPrefix + "val_steps", trainPrefix + "val_sampler", trainPrefix + "val_strength",
 }
 
@@ -160,6 +162,8 @@ func trainCommand(set func(command)) *cli.Command {
 			Usage: "`STEPS` of linear learning-rate warm-up"},
 		&cli.Int64Flag{Name: "seed", Value: d.Seed, Category: trainRunCategory,
 			Usage: "`SEED` of the initial weights, crops and noise: the same seed and data give the same run"},
+		&cli.Float64Flag{Name: "cond-noise", Category: trainRunCategory,
+			Usage: "CDM conditioning augmentation: half the LR inputs get Gaussian noise of a level uniform in [0, `MAX`] ([-1,1] units; 0.1-0.2 for a later cascade stage), and the network takes the level (0 = off)"},
 		&cli.GenericFlag{Name: "set", Value: &setList{}, Category: trainRunCategory,
 			Usage: "set a model or training setting by its JSON name, `KEY=VALUE` (repeatable; see above)"},
 		&cli.StringFlag{Name: "backend", Category: trainRunCategory,
@@ -212,6 +216,8 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 	o.Train.Warmup = c.Int("warmup")
 	o.Train.Every = c.Int("every")
 	o.Train.Seed = c.Int64("seed")
+	o.Train.CondNoise = c.Float64("cond-noise")
+	o.Config.CondAug = o.Train.CondNoise > 0
 	o.Train.Resume = c.Bool("resume")
 	o.Train.Out = c.String("out")
 	if o.Train.Out == "" {
@@ -252,6 +258,8 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 		return nil, usagef(cmd, "--downscale-hr %g: must be at least 1 (1 = off)", o.Data.DownscaleHR)
 	case o.Data.Workers < 0:
 		return nil, usagef(cmd, "--workers %d: must be 0 (one per CPU) or more", o.Data.Workers)
+	case !(o.Train.CondNoise >= 0 && o.Train.CondNoise <= 1):
+		return nil, usagef(cmd, "--cond-noise %g: must be 0 (off) or a level up to 1", o.Train.CondNoise)
 	case o.ValImages < 0:
 		return nil, usagef(cmd, "--val-images %d: must be 0 (all) or more", o.ValImages)
 	case o.ValImages > 0 && o.ValDir == "":
@@ -306,6 +314,7 @@ func (o *trainOptions) syncData() {
 	o.Data.Patch = o.Train.Patch
 	o.Data.Batch = o.Train.Batch
 	o.Data.Seed = o.Train.Seed
+	o.Data.CondNoiseMax = o.Train.CondNoise
 }
 
 // check validates the model config and training options together.
@@ -322,6 +331,12 @@ func (o *trainOptions) check() error {
 			return usagef(cmd, "--resume: the training options (from the checkpoint in %s, --steps, --every, --set): %v", o.Train.Out, err)
 		}
 		return usagef(cmd, "training options (--set): %v", err)
+	}
+	switch {
+	case o.Train.CondNoise > 0 && !o.Config.CondAug:
+		return usagef(cmd, "--cond-noise %g needs a network that takes the level: drop --set cond_aug=false", o.Train.CondNoise)
+	case o.Config.CondAug && o.Train.CondNoise == 0:
+		return usagef(cmd, "cond_aug is set but no --cond-noise MAX is given: the network would never see a noisy input")
 	}
 	if m, why := patchMultiple(o.Config); o.Train.Patch%m != 0 {
 		try := fmt.Sprintf("%d", (o.Train.Patch/m+1)*m)
@@ -419,7 +434,7 @@ func (o *trainOptions) resolve() error {
 		}
 		if !slices.Contains(resumeChangeable, g.Key) {
 			return usagef(cmd, "%s: the checkpoint in %s was trained with %s=%s, and a resumed run keeps it "+
-				"(only steps, every and val_* may change); drop the flag, or choose another --out to start over",
+				"(only steps, lr, every and val_* may change); drop the flag, or choose another --out to start over",
 				g.with(want), out, name, formatValue(have))
 		}
 		f, _ := jsonField(&opts, name)
