@@ -367,3 +367,58 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func flatF32(t *tensors.Tensor) []float32 { return tensors.MustCopyFlatData[float32](t) }
+
+// condNoiseSource adds CDM conditioning noise to a fakeSource's batches.
+type condNoiseSource struct {
+	fakeSource
+	level float32
+}
+
+func (s *condNoiseSource) Next(ctx context.Context) (*Batch, error) {
+	b, err := s.fakeSource.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.CondNoise = make([]float32, b.N)
+	for i := range b.CondNoise {
+		b.CondNoise[i] = s.level * float32(i%2)
+	}
+	return b, nil
+}
+
+func TestRunCondAug(t *testing.T) {
+	cfg := tinyTrainConfig()
+	cfg.CondAug = true
+	opt := tinyOptions(t, t.TempDir(), 4)
+	opt.CondNoise = 0.2
+	src := &condNoiseSource{fakeSource: fakeSource{batch: 2, patch: 16, scale: 2, seed: 1}, level: 0.2}
+	steps := 0
+	if err := Run(context.Background(), opt, cfg, src, nil, func(p Progress) {
+		if p.Event == "step" {
+			steps++
+			if math.IsNaN(p.Loss) || p.Loss <= 0 {
+				t.Errorf("step %d: loss %g", p.Step, p.Loss)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if steps != 4 {
+		t.Fatalf("%d steps, want 4", steps)
+	}
+	info, err := ReadCheckpoint(opt.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Config.CondAug || info.Options.CondNoise != 0.2 {
+		t.Fatalf("checkpoint lost the augmentation settings: cond_aug %v, cond_noise %g", info.Config.CondAug, info.Options.CondNoise)
+	}
+
+	// The same noisy batches for a network without the level are refused.
+	plain := tinyOptions(t, t.TempDir(), 2)
+	src2 := &condNoiseSource{fakeSource: fakeSource{batch: 2, patch: 16, scale: 2, seed: 1}, level: 0.2}
+	err = Run(context.Background(), plain, tinyTrainConfig(), src2, nil, func(Progress) {})
+	if err == nil || !strings.Contains(err.Error(), "cond_aug") {
+		t.Fatalf("noisy batches on a plain config: %v", err)
+	}
+}
