@@ -65,6 +65,13 @@ func TestParseTrain(t *testing.T) {
 		{"train --hr photos --degrade noise=0.5@1-15", defaultTrain(func(o *trainOptions) {
 			o.Data.Degrade.Noise = train.Degradation{Prob: 0.5, Range: train.Range{Min: 1, Max: 15}}
 		})},
+		{"train --hr photos -s 2 --cond-noise 0.1", defaultTrain(func(o *trainOptions) {
+			o.Config = sr3.DefaultConfig(2)
+			o.Config.CondAug = true
+			o.Train.CondNoise, o.Data.CondNoiseMax = 0.1, 0.1
+			o.Train.Out, o.Data.Scale = "checkpoints/sr2", 2
+			o.Given = []givenKey{{"model.scale", "-s/--scale"}, {"train.cond_noise", "--cond-noise"}}
+		})},
 		{"train --hr photos --val Set5 --val-images 3 -q --backend go", defaultTrain(func(o *trainOptions) {
 			o.ValDir, o.ValImages, o.Quiet, o.Backend = "Set5", 3, true, "go"
 		})},
@@ -128,6 +135,9 @@ func TestParseTrainErrors(t *testing.T) {
 		{"train --hr h --memory 0", []string{"--memory 0"}},
 		{"train --hr h --downscale-hr 0.5", []string{"--downscale-hr 0.5"}},
 		{"train --hr h --workers -1", []string{"--workers -1"}},
+		{"train --hr h --cond-noise 2", []string{"--cond-noise 2"}},
+		{"train --hr h --cond-noise 0.1 --set cond_aug=false", []string{"--cond-noise 0.1 needs a network that takes the level"}},
+		{"train --hr h --set cond_aug=true", []string{"cond_aug is set but no --cond-noise"}},
 		{"train --hr h --val-images -1 --val v", []string{"--val-images -1"}},
 		{"train --hr h --val-images 3", []string{"--val-images needs --val"}},
 		{"train --hr h --degrade blur=2@1-2", []string{"--degrade", "probability 2"}},
@@ -226,7 +236,7 @@ func TestTrainResolve(t *testing.T) {
 		{"train --hr h --out DIR/model --resume", []string{"DIR/model holds no training checkpoint"}},
 		{"train --hr h --out CK --resume", []string{"already at step 4 of 4", "pass --steps above 4"}},
 		{"train --hr h --out CK --resume --steps 3", []string{"already at step 4 of 3"}},
-		{"train --hr h --out CK --resume --steps 6 --learning-rate 1e-3", []string{"--learning-rate 0.001: the checkpoint in CK was trained with lr=0.0002"}},
+		{"train --hr h --out CK --resume --steps 6 --cond-noise 0.1", []string{"--cond-noise 0.1: the checkpoint in CK was trained with cond_noise=0"}},
 		{"train --hr h --out CK --resume --steps 6 --set grad_clip=0.5", []string{"--set grad_clip=0.5", "grad_clip=1"}},
 		{"train --hr h --out CK --resume --steps 6 --batch 8", []string{"--batch 8", "batch=2"}},
 		{"train --hr h --out CK --resume --steps 6 --seed 1", []string{"--seed 1", "seed=9"}},
@@ -269,6 +279,8 @@ func TestTrainResolve(t *testing.T) {
 			o.Steps, o.Every, o.ValSteps, o.ValSampler = 10, 5, 4, "ddpm"
 		}},
 		{"train --hr h --out CK --resume --set train.steps=7", func(o *train.Options) { o.Steps = 7 }},
+		// Fine-tuning at a lower learning rate.
+		{"train --hr h --out CK --resume --steps 6 --learning-rate 5e-5", func(o *train.Options) { o.Steps, o.LR = 6, 5e-5 }},
 	}
 	for _, tt := range okTests {
 		t.Run(tt.line, func(t *testing.T) {
