@@ -7,12 +7,21 @@ import (
 	"github.com/srcascade/srcascade/data"
 )
 
-// Bicubic is the built-in baseline upscaler: MATLAB-exact bicubic.
+// Bicubic is the built-in baseline upscaler: MATLAB-exact bicubic. It has
+// no network and no noise, so of Options it reads only Scale: Seed, the
+// sampler settings, Tile, CondNoise and Generated are accepted and ignored
+// (an explicit conditioning-augmentation level is not an error, so that
+// pipelines mixing bicubic and learned stages take one).
 type Bicubic struct{}
 
 func (Bicubic) Name() string  { return "bicubic" }
 func (Bicubic) Scales() []int { return []int{2, 3, 4, 8} }
 
+// AcceptsGrey reports that Upscale takes single-channel images: each
+// channel is filtered alone.
+func (Bicubic) AcceptsGrey() bool { return true }
+
+// Upscale returns img resized by opts.Scale (see Bicubic for the options).
 func (Bicubic) Upscale(ctx context.Context, img *data.Image, opts Options, progress Progress) (*data.Image, error) {
 	if opts.Scale < 1 {
 		return nil, fmt.Errorf("bicubic: invalid scale %d", opts.Scale)

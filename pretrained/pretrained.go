@@ -64,15 +64,6 @@ const (
 	sr3x4Description = "SR3 x4, one-step estimate: Set5 30.33 dB / Set14 27.43 dB Y-PSNR (bicubic 28.43 / 26.09); 0.76 h on 2 CPUs"
 )
 
-// Default is the name of the model `srcascade upscale` and `eval` use for
-// scale when -m is not given: the best built-in model for that scale.
-func Default(scale int) string {
-	if scale == 4 {
-		return "sr3-x4"
-	}
-	return "bicubic"
-}
-
 // List returns the model cards of the built-in models.
 func List() []Info {
 	out := make([]Info, len(registry))
@@ -97,8 +88,13 @@ func Names() []string {
 // List) or the path of a checkpoint folder written by training. backend
 // selects the compute backend of learned models ("" = automatic, "go",
 // "xla:cpu", "xla:cuda" or a PJRT plugin path); the bicubic model ignores it.
-// An argument that is neither wraps ErrUnknownModel.
+// An argument that is neither wraps ErrUnknownModel. Models joined with
+// ChainSep ("sr3-x4+sr3-x2", built-in names or checkpoint folders) open
+// as a cascade.Pipeline of them (see openChain).
 func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
+	if parts, ok := chainParts(nameOrDir); ok {
+		return openChain(nameOrDir, parts, backend)
+	}
 	for _, e := range registry {
 		if e.info.Name == nameOrDir {
 			up, err := e.open(backend)

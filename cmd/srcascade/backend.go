@@ -17,7 +17,7 @@ import (
 // modelOptions are the model, backend and sampling choices shared by
 // upscale and eval.
 type modelOptions struct {
-	Model    string  // built-in name or checkpoint folder
+	Model    string  // built-in name, checkpoint folder, or parts joined with + (a cascade)
 	Backend  string  // "" = automatic (GOMLX_BACKEND or the default), go, xla:cpu, xla:cuda, plugin path
 	Scale    int     // 2, 3, 4 or 8, checked against the model's scales
 	Seed     int64   // noise seed
@@ -26,6 +26,9 @@ type modelOptions struct {
 	Eta      float64 // DDIM eta, >= 0
 	Strength float64 // partial-noise start in [0,1]; 0 = model default
 	Tile     int     // tile size in input pixels; 0 = automatic
+	// CondNoise is the CDM conditioning-augmentation level in [0,1]; nil =
+	// automatic (see cascade.Options.CondNoise).
+	CondNoise *float64
 }
 
 // Flag categories in --help.
@@ -64,7 +67,8 @@ func inCategory(category string, flags []cli.Flag) []cli.Flag {
 func modelFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Category: modelCategory,
-			Usage: "`MODEL`: a built-in name (see srcascade models) or a checkpoint folder written by training (default: the best built-in model for the scale: sr3-x4 at x4, else bicubic)"},
+			Usage: "`MODEL`: a built-in name (see srcascade models), a checkpoint folder written by training, or stages joined with + such as sr3-x4+sr3-x2, " +
+				"each run on the previous one's output (default: the best built-in model for the scale: " + defaultModels() + ")"},
 		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: 4, Category: modelCategory,
 			Usage: "upscale `FACTOR`: 2, 4 or 8 (3 where the model supports it)"},
 		&cli.StringFlag{Name: "backend", Category: modelCategory,
@@ -81,7 +85,22 @@ func modelFlags() []cli.Flag {
 			Usage: "partial-noise start, `0..1`: how much noise is added to the bicubic image before denoising (0 = the model's default)"},
 		&cli.IntFlag{Name: "tile", Category: modelCategory,
 			Usage: "tile `SIZE` in input pixels, bounds memory (0 = automatic)"},
+		// A string flag, parsed by modelOptionsFrom: a Float64Flag would
+		// show "(default: 0)", but absent means automatic, not 0.
+		&cli.StringFlag{Name: "cond-noise", Category: modelCategory,
+			Usage: "CDM conditioning-augmentation `LEVEL`: Gaussian noise of this std ([-1,1] units) added to each stage's input, the level given to the network " +
+				"(default: the model's level on generated inputs of a cascade, none on real inputs; only models trained with --cond-noise take a level)"},
 	}
+}
+
+// defaultModels describes pretrained.Default per scale for -m's help, as
+// the registry has it: "x2 bicubic, x4 sr3-x4, x8 bicubic".
+func defaultModels() string {
+	s := make([]string, 0, 3)
+	for _, scale := range []int{2, 4, 8} {
+		s = append(s, fmt.Sprintf("x%d %s", scale, pretrained.Default(scale)))
+	}
+	return strings.Join(s, ", ")
 }
 
 // modelOptionsFrom reads and checks the flags of modelFlags.
@@ -100,6 +119,13 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 	if !c.IsSet("model") {
 		m.Model = pretrained.Default(m.Scale)
 	}
+	if c.IsSet("cond-noise") {
+		level, err := strconv.ParseFloat(strings.TrimSpace(c.String("cond-noise")), 64)
+		if err != nil {
+			return m, usagef(cmd, "--cond-noise %q: not a number", c.String("cond-noise"))
+		}
+		m.CondNoise = &level
+	}
 	switch {
 	case m.Model == "":
 		return m, usagef(cmd, "-m/--model: empty model name")
@@ -115,6 +141,8 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		return m, usagef(cmd, "--strength %g: must be between 0 and 1", m.Strength)
 	case m.Tile < 0 || (m.Tile > 0 && m.Tile < 8):
 		return m, usagef(cmd, "--tile %d: must be 0 (automatic) or at least 8", m.Tile)
+	case m.CondNoise != nil && !(*m.CondNoise >= 0 && *m.CondNoise <= 1):
+		return m, usagef(cmd, "--cond-noise %g: must be between 0 and 1", *m.CondNoise)
 	}
 	if err := checkBackend(m.Backend); err != nil {
 		return m, usagef(cmd, "--backend %q: %v", m.Backend, err)
@@ -143,8 +171,9 @@ func checkBackend(b string) error {
 	return errors.New("want go, xla:cpu, xla:cuda or the path of a PJRT plugin .so")
 }
 
-// open opens the model and checks that it supports the scale. An unknown
-// model or unsupported scale is a usage error.
+// open opens the model and checks that it supports the scale and the
+// --cond-noise level. An unknown model, an unsupported scale or a level
+// for a model trained without conditioning augmentation is a usage error.
 func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
 	up, err := pretrained.Open(m.Model, m.Backend)
 	if err != nil {
@@ -156,7 +185,44 @@ func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
 	if err := checkScale(up, m.Scale); err != nil {
 		return nil, &usageError{cmd: cmd, err: err}
 	}
+	if err := checkCondNoise(up, m.cascadeOptions()); err != nil {
+		return nil, &usageError{cmd: cmd, err: err}
+	}
 	return up, nil
+}
+
+// condLeveler is a stage that resolves conditioning-augmentation levels
+// (cascade.SR3Stage).
+type condLeveler interface {
+	CondLevel(opts cascade.Options, generated bool) (float64, error)
+}
+
+// checkCondNoise checks an explicit --cond-noise level against every stage
+// of up before any image is read: a learned stage trained without
+// conditioning augmentation takes no level above 0 (the error names it).
+// Stages without a network (bicubic) ignore the level.
+func checkCondNoise(up cascade.Upscaler, opts cascade.Options) error {
+	if opts.CondNoise == nil {
+		return nil
+	}
+	stages := []cascade.Upscaler{up}
+	if p, ok := up.(*cascade.Pipeline); ok {
+		stages = p.Stages()
+	}
+	for i, s := range stages {
+		if p, ok := s.(*cascade.Pipeline); ok {
+			if err := checkCondNoise(p, opts); err != nil {
+				return err
+			}
+			continue
+		}
+		if c, ok := s.(condLeveler); ok {
+			if _, err := c.CondLevel(opts, opts.Generated || i > 0); err != nil {
+				return fmt.Errorf("--cond-noise %g: %w", *opts.CondNoise, err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkScale says whether up supports scale.
@@ -171,7 +237,7 @@ func checkScale(up cascade.Upscaler, scale int) error {
 func (m modelOptions) cascadeOptions() cascade.Options {
 	return cascade.Options{
 		Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
-		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile,
+		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
 	}
 }
 

@@ -1,0 +1,145 @@
+package pretrained
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/srcascade/srcascade/cascade"
+	"github.com/srcascade/srcascade/data"
+)
+
+func TestOpenChain(t *testing.T) {
+	up, err := Open("bicubic+bicubic", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := up.(*cascade.Pipeline)
+	if !ok {
+		t.Fatalf("Open(bicubic+bicubic) = %T, want *cascade.Pipeline", up)
+	}
+	if p.Name() != "bicubic+bicubic" || len(p.Stages()) != 2 || !slices.Contains(p.Scales(), 4) || !slices.Contains(p.Scales(), 8) {
+		t.Errorf("Name %q, %d stages, Scales %v: want bicubic+bicubic, 2, with 4 and 8", p.Name(), len(p.Stages()), p.Scales())
+	}
+	img := data.NewImage(5, 4, 3)
+	for i := range img.Pix {
+		img.Pix[i] = float32(i%7)/7 - 0.5
+	}
+	out, err := up.Upscale(context.Background(), img, cascade.Options{Scale: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := data.Resize(data.Resize(img, 10, 8), 20, 16)
+	if !slices.Equal(out.Pix, want.Pix) {
+		t.Error("bicubic+bicubic at x4 is not bicubic x2 twice")
+	}
+
+	// A checkpoint folder as a part, and a checkpoint folder whose name
+	// has a + (a single model, not a chain).
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "my-x4")
+	saveTinyModel(t, ck)
+	up, err = Open(ck+"+bicubic", "go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Name() != "my-x4+bicubic" || !slices.Contains(up.Scales(), 8) {
+		t.Errorf("checkpoint+bicubic: Name %q, Scales %v; want my-x4+bicubic with 8", up.Name(), up.Scales())
+	}
+	plus := filepath.Join(dir, "v1+v2")
+	saveTinyModel(t, plus)
+	up, err = Open(plus, "go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := up.(*cascade.SR3Stage); !ok || up.Name() != "v1+v2" {
+		t.Errorf("folder v1+v2 opened as %T named %q, want the checkpoint itself", up, up.Name())
+	}
+}
+
+func TestOpenChainErrors(t *testing.T) {
+	for _, tt := range []struct {
+		arg     string
+		unknown bool
+		want    []string
+	}{
+		{"bicubic+no-such-model", true, []string{"part 2", "no-such-model", "bicubic+no-such-model"}},
+		{"no-such-model+bicubic", true, []string{"part 1", "no-such-model"}},
+		{"bicubic+", true, []string{"part 2", "empty"}},
+		{"+bicubic", true, []string{"part 1", "empty"}},
+		{"bicubic++bicubic", true, []string{"part 2", "empty"}},
+		{"bicubic+" + t.TempDir(), true, []string{"part 2", "no srcascade checkpoint"}},
+	} {
+		_, err := Open(tt.arg, "go")
+		if err == nil {
+			t.Errorf("Open(%q): no error", tt.arg)
+			continue
+		}
+		if errors.Is(err, ErrUnknownModel) != tt.unknown {
+			t.Errorf("Open(%q) error %v: wraps ErrUnknownModel %v, want %v", tt.arg, err, !tt.unknown, tt.unknown)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Open(%q) error %q lacks %q", tt.arg, err, w)
+			}
+		}
+	}
+}
+
+// TestDefaultFollowsRegistry checks Default against the registry as it is
+// (whichever built-in models exist) and as it would be with an x2 model
+// added: each default is made of built-in models, supports its scale, and
+// is the first preference that does.
+func TestDefaultFollowsRegistry(t *testing.T) {
+	check := func(t *testing.T) {
+		t.Helper()
+		has := func(name string) bool { return slices.Contains(Names(), name) }
+		for _, scale := range []int{2, 3, 4, 8} {
+			name := Default(scale)
+			scales, ok := builtinScales(name)
+			if !ok || !slices.Contains(scales, scale) {
+				t.Errorf("Default(%d) = %q: built-in %v, scales %v", scale, name, ok, scales)
+			}
+		}
+		wantIf := func(scale int, cond bool, name string) {
+			t.Helper()
+			if cond && Default(scale) != name {
+				t.Errorf("Default(%d) = %q, want %q (registered: %v)", scale, Default(scale), name, Names())
+			}
+		}
+		wantIf(2, has("sr3-x2"), "sr3-x2")
+		wantIf(2, !has("sr3-x2"), "bicubic")
+		wantIf(3, true, "bicubic")
+		wantIf(4, has("sr3-x4"), "sr3-x4")
+		wantIf(8, has("sr3-x4") && has("sr3-x2"), "sr3-x4+sr3-x2")
+		wantIf(8, !has("sr3-x2") || !has("sr3-x4"), "bicubic") // sr3-x4 does not do x8
+	}
+	t.Run("registry", check)
+
+	if !slices.Contains(Names(), "sr3-x2") {
+		saved := registry
+		t.Cleanup(func() { registry = saved })
+		registry = append(slices.Clip(saved), entry{info: Info{Name: "sr3-x2", Scales: []int{2, 4, 8}}})
+		t.Run("with sr3-x2", check)
+		if Default(2) != "sr3-x2" || (slices.Contains(Names(), "sr3-x4") && Default(8) != "sr3-x4+sr3-x2") {
+			t.Errorf("with sr3-x2 registered: Default(2) = %q, Default(8) = %q", Default(2), Default(8))
+		}
+	}
+}
+
+// TestDefaultOpens opens each scale's default and checks it supports the
+// scale.
+func TestDefaultOpens(t *testing.T) {
+	for _, scale := range []int{2, 3, 4, 8} {
+		up, err := Open(Default(scale), "go")
+		if err != nil {
+			t.Fatalf("Open(Default(%d) = %q): %v", scale, Default(scale), err)
+		}
+		if !slices.Contains(up.Scales(), scale) {
+			t.Errorf("Default(%d) = %q supports %v", scale, up.Name(), up.Scales())
+		}
+	}
+}
