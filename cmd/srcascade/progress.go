@@ -140,13 +140,19 @@ func (p *progress) barLine(now time.Time) string {
 	return line
 }
 
-// eta estimates the time left from the average time per finished image.
+// eta estimates the time left from the average time per image so far,
+// counting the share of the current image that is done (tile steps of the
+// model), so a single large image has an ETA too.
 func (p *progress) eta(now time.Time) string {
-	if p.done == 0 || p.done >= p.total {
+	progressed := float64(p.done)
+	if p.current != "" {
+		progressed += p.frac
+	}
+	if progressed <= 0 || p.done >= p.total {
 		return ""
 	}
 	el := now.Sub(p.began)
-	left := time.Duration(float64(el) * float64(p.total-p.done) / float64(p.done))
+	left := time.Duration(float64(el) * (float64(p.total) - progressed) / progressed)
 	return formatDuration(left)
 }
 

@@ -61,8 +61,9 @@ func TestProgressBar(t *testing.T) {
 	clock.t = clock.t.Add(10 * time.Second)
 	p.step(1, 2)
 	line := p.barLine(clock.t)
-	// 1 of 4 images in 20 s: 3 left at 20 s each.
-	if !strings.HasPrefix(line, "[=====>              ] 1/4  ETA 1m00s") {
+	// 1.5 of 4 images (the current one half done) in 20 s: 2.5 left at
+	// 13.3 s each.
+	if !strings.HasPrefix(line, "[=====>              ] 1/4  ETA 33s") {
 		t.Errorf("bar = %q", line)
 	}
 	if !strings.HasSuffix(line, "b.png 50%") || len([]rune(line)) > 59 {
@@ -125,5 +126,25 @@ func TestSummarize(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "1 not done (interrupted)") {
 		t.Errorf("summary %q should count the unfinished", buf.String())
+	}
+}
+
+// TestProgressETASingleImage checks that one large image gets an ETA from
+// its own progress (tile steps done), before any image has finished.
+func TestProgressETASingleImage(t *testing.T) {
+	var buf bytes.Buffer
+	clock := &fakeClock{t: time.Unix(1000, 0)}
+	p := newProgress(&env{stderr: &buf, tty: true, width: 80}, false)
+	p.now = clock.now
+	p.start(1)
+	p.begin("big.png")
+	if line := p.barLine(clock.t); strings.Contains(line, "ETA") {
+		t.Errorf("bar = %q: an ETA before any progress", line)
+	}
+	clock.t = clock.t.Add(10 * time.Second)
+	p.step(1, 4)
+	// A quarter in 10 s: 30 s left.
+	if line := p.barLine(clock.t); !strings.Contains(line, "0/1  ETA 30s") || !strings.HasSuffix(line, "big.png 25%") {
+		t.Errorf("bar = %q", line)
 	}
 }
