@@ -99,6 +99,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 		Commands: []*cli.Command{
 			upscaleCommand(set),
 			evalCommand(set),
+			compareCommand(set),
 			trainCommand(set),
 			benchCommand(set),
 			modelsCommand(set),
