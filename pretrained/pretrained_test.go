@@ -22,16 +22,23 @@ func TestListHasBicubic(t *testing.T) {
 	}
 }
 
+// TestDefaultIsListed checks that the default of every scale is built from
+// listed models (a chain "a+b" of them or one) and opens with that scale.
 func TestDefaultIsListed(t *testing.T) {
 	for _, scale := range []int{2, 3, 4, 8} {
 		name := Default(scale)
-		i := slices.IndexFunc(List(), func(m Info) bool { return m.Name == name })
-		if i < 0 {
-			t.Errorf("Default(%d) = %q is not among %v", scale, name, Names())
+		for _, part := range strings.Split(name, "+") {
+			if !slices.Contains(Names(), part) {
+				t.Errorf("Default(%d) = %q: %q is not among %v", scale, name, part, Names())
+			}
+		}
+		up, err := Open(name, "go")
+		if err != nil {
+			t.Errorf("Default(%d) = %q: %v", scale, name, err)
 			continue
 		}
-		if !slices.Contains(List()[i].Scales, scale) {
-			t.Errorf("Default(%d) = %q supports only %v", scale, name, List()[i].Scales)
+		if !slices.Contains(up.Scales(), scale) {
+			t.Errorf("Default(%d) = %q supports only %v", scale, name, up.Scales())
 		}
 	}
 }
