@@ -106,6 +106,6 @@ func TestCondAugGradient(t *testing.T) {
 		cond := graph.Cos(x)
 		level := graph.Const(g, []float32{0.6})
 		aug := graph.Reshape(graph.Sigmoid(graph.ReduceAllMean(x)), 1)
-		return UNet(s, cfg, x, cond, level, aug)
+		return UNet(s, cfg, UNetInputs{Noisy: x, Cond: cond, NoiseLevel: level, CondLevel: aug})
 	})
 }

@@ -17,6 +17,9 @@ var PredictionKinds = []string{"eps", "v", "x0"}
 // ConfigVersion is the version of the Config format written with the weights.
 const ConfigVersion = 1
 
+// maxClasses bounds Config.Classes (the label table has Classes+1 rows).
+const maxClasses = 1 << 16
+
 // Config is an SR3 stage's architecture, diffusion setup and sampling
 // defaults. It is saved as config.json beside the weights, so a checkpoint
 // carries everything needed to rebuild and run the network.
@@ -124,6 +127,22 @@ type Config struct {
 	// Strength is the default start level in (0, 1] (below 1: a partial
 	// start from the noised bicubic image, or from a zero residual).
 	Strength float64 `json:"strength"`
+
+	// Base makes this the base stage of a cascade (CDM): a diffusion model
+	// that generates images from noise, with no low-resolution input. The
+	// UNet sees the noisy image alone (nothing concatenated), so Scale must
+	// be 1 and SpaceToDepth, Residual and CondAug off. See Model.Generate.
+	Base bool `json:"base,omitempty"`
+	// Classes is the number of class labels a base model is conditioned on
+	// (0 = unconditional). With N > 0 the network takes a label 0..N-1 per
+	// item, embedded by a learned table of N+1 rows added to the
+	// noise-level embedding; row N is the "no label" token, trained by
+	// label dropout (DropLabels) and used for classifier-free guidance.
+	Classes int `json:"classes,omitempty"`
+	// Guidance is the default classifier-free guidance scale w at sampling
+	// (Ho & Salimans): eps = (1+w) eps(x, label) - w eps(x, no label).
+	// 0 = no guidance (the plain conditional model); it needs Classes.
+	Guidance float64 `json:"guidance,omitempty"`
 }
 
 // DefaultConfig returns the default configuration for a scale (2 and 4 are
@@ -171,6 +190,76 @@ func DefaultConfig(scale int) Config {
 	}
 	return c
 }
+
+// DefaultBaseConfig returns the default configuration of a base stage
+// generating size x size images (tuned for 16x16; size must be a multiple of
+// the result's SizeMultiple()), conditioned on classes labels (0 =
+// unconditional). The UNet halves the resolution down to 4x4 (at most four
+// levels: 16, 8, 4 for 16x16), 64 channels at the first level and 128 below
+// (ChannelMults 1, 2, 2), two residual blocks per level and self-attention
+// at every level of 8x8 or less, as DDPM's CIFAR-10 network scaled down.
+//
+// It predicts v (Salimans & Ho) with an L2 loss on the cosine schedule
+// (Nichol & Dhariwal). v rather than eps: generation starts from pure
+// noise, where an eps prediction gives the clean image only through a
+// division by sqrt(gamma) ~ 0.01 (any error in eps is amplified 100x in the
+// first, coarse steps of a few-step DDIM run), while v ~ -x0 there and ~ eps
+// near the clean end, so the estimate is well conditioned at every level;
+// v rather than x0: the x0 loss weights the low noise levels, which carry
+// the fine detail of a generated image, by SNR^-1 and so barely trains them.
+// Cosine rather than linear: at 16x16 the linear schedule destroys the
+// image within its first half (few pixels, so little redundancy), wasting
+// the rest. Dropout 0.1 (DDPM's CIFAR-10 value): a base model learns a
+// distribution and overfits small datasets otherwise. The sampling default
+// is 50 deterministic DDIM steps from pure noise and, with classes,
+// guidance 1 (Ho & Salimans find w ~ 0.3 best for FID and larger w best
+// for class fidelity; 1 is between).
+func DefaultBaseConfig(size, classes int) Config {
+	levels := 1
+	for levels < 4 && size%(1<<levels) == 0 && size>>levels >= 4 {
+		levels++
+	}
+	mults := []int{1}
+	var attn []int
+	for l := range levels {
+		if l > 0 {
+			mults = append(mults, 2)
+		}
+		if size>>l <= 8 {
+			attn = append(attn, l)
+		}
+	}
+	c := Config{
+		Version:         ConfigVersion,
+		Scale:           1,
+		Channels:        3,
+		BaseChannels:    64,
+		ChannelMults:    mults,
+		ResBlocks:       2,
+		AttnLevels:      attn,
+		Dropout:         0.1,
+		GroupNormGroups: 16,
+		NoiseEmbedScale: 1000,
+		Prediction:      "v",
+		Schedule:        "cosine",
+		TrainSteps:      DefaultT,
+		Loss:            "l2",
+		Sampler:         DDIM,
+		Steps:           50,
+		Eta:             0,
+		Strength:        1,
+		Base:            true,
+		Classes:         classes,
+	}
+	if classes > 0 {
+		c.Guidance = 1
+	}
+	return c
+}
+
+// NoLabel returns the "no label" token of a class-conditional model
+// (Classes), the label of unconditional rows in classifier-free guidance.
+func (c Config) NoLabel() int32 { return int32(c.Classes) }
 
 // Levels returns the number of UNet levels.
 func (c Config) Levels() int { return len(c.ChannelMults) }
@@ -265,6 +354,30 @@ func (c Config) Validate() error {
 	}
 	if !(c.Strength > 0 && c.Strength <= 1) {
 		bad("strength %g: want 0 < strength <= 1", c.Strength)
+	}
+	if c.Base {
+		if c.Scale != 1 {
+			bad("base: a base model generates at its own size, scale must be 1 (scale is %d)", c.Scale)
+		}
+		if c.SpaceToDepth {
+			bad("base: space_to_depth must be false (a base model has scale 1)")
+		}
+		if c.Residual {
+			bad("base: residual must be false (a base model has no bicubic input to add a residual to)")
+		}
+		if c.CondAug {
+			bad("base: cond_aug must be false (a base model has no low-resolution input to augment)")
+		}
+	}
+	if c.Classes < 0 || c.Classes > maxClasses {
+		bad("classes %d: want 0 (unconditional) to %d", c.Classes, maxClasses)
+	} else if c.Classes > 0 && !c.Base {
+		bad("classes %d needs base (only base models are class-conditional)", c.Classes)
+	}
+	if !(c.Guidance >= 0) || math.IsInf(c.Guidance, 0) {
+		bad("guidance %g: want a finite scale >= 0", c.Guidance)
+	} else if c.Guidance > 0 && c.Classes == 0 {
+		bad("guidance %g needs classes (classifier-free guidance mixes class-conditional and unconditional predictions)", c.Guidance)
 	}
 	if len(errs) > 0 {
 		return errors.New("sr3: invalid config: " + strings.Join(errs, "; "))

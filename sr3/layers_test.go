@@ -72,7 +72,7 @@ func TestUNetGradient(t *testing.T) {
 				g := x.Graph()
 				cond := graph.Cos(x)
 				level := graph.Const(g, []float32{0.6})
-				return UNet(s, cfg, x, cond, level, nil)
+				return UNet(s, cfg, UNetInputs{Noisy: x, Cond: cond, NoiseLevel: level})
 			})
 		})
 	}

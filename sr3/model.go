@@ -132,16 +132,35 @@ func (m *Model) resetExec() {
 		m.exec.Finalize()
 	}
 	cfg := m.Config
-	// Inputs: xt, cond, level, and with cfg.CondAug the conditioning level.
 	m.exec = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, in []*graph.Node) *graph.Node {
 		m.compiles++
-		var condLevel *graph.Node
-		if cfg.CondAug {
-			condLevel = in[3]
-		}
-		return PredictNoiseGraph(scope, cfg, in[0], in[1], in[2], condLevel)
+		return PredictNoiseGraph(scope, cfg, stepInputs(cfg, in))
 	})
 	m.shapes = map[[3]int]bool{}
+}
+
+// stepInputs names the compiled step's inputs, in the order predict passes
+// them: x_t, cond (not for a base model), the level sqrt(gamma), the
+// conditioning level (with CondAug), the labels (with Classes).
+func stepInputs(cfg Config, in []*graph.Node) UNetInputs {
+	next := func() *graph.Node {
+		x := in[0]
+		in = in[1:]
+		return x
+	}
+	var u UNetInputs
+	u.Noisy = next()
+	if !cfg.Base {
+		u.Cond = next()
+	}
+	u.NoiseLevel = next()
+	if cfg.CondAug {
+		u.CondLevel = next()
+	}
+	if cfg.Classes > 0 {
+		u.Labels = next()
+	}
+	return u
 }
 
 // warmUp builds (and so creates or checks the variables of) the step at
@@ -149,7 +168,11 @@ func (m *Model) resetExec() {
 func (m *Model) warmUp() error {
 	s := m.Config.SizeMultiple()
 	n := s * s * m.Config.Channels
-	_, err := m.PredictNoise(make([]float32, n), make([]float32, n), 1, s, s, []float32{0.5}, nil)
+	var cond []float32
+	if !m.Config.Base {
+		cond = make([]float32, n)
+	}
+	_, err := m.PredictNoise(make([]float32, n), cond, 1, s, s, []float32{0.5}, nil)
 	return err
 }
 
@@ -268,6 +291,9 @@ func (m *Model) Compilations() int {
 // multiples of Config.SizeMultiple(). condLevels[i] is item i's
 // conditioning-augmentation level (Config.CondAug; nil = all 0, the only
 // choice without CondAug). It returns the predicted noise, NHWC.
+//
+// A base model (Config.Base) takes no cond (nil); a class-conditional one
+// gets the no-label token here (see PredictNoiseBase for labels).
 func (m *Model) PredictNoise(xt, cond []float32, n, h, w int, levels, condLevels []float32) ([]float32, error) {
 	condT, err := m.condTensor(cond, n, h, w)
 	if err != nil {
@@ -277,7 +303,11 @@ func (m *Model) PredictNoise(xt, cond []float32, n, h, w int, levels, condLevels
 	if err != nil {
 		return nil, err
 	}
-	return m.predict(xt, condT, augT, n, h, w, levels)
+	labelsT, err := m.labelsTensor(nil, n)
+	if err != nil {
+		return nil, err
+	}
+	return m.predict(xt, condT, augT, labelsT, n, h, w, levels)
 }
 
 // condLevelTensor checks per-item conditioning-augmentation levels
@@ -310,13 +340,29 @@ func (m *Model) condLevelTensor(levels []float32, n int) (*tensors.Tensor, error
 // is asked of a model trained without conditioning augmentation.
 var ErrNoCondAug = errors.New("the model was trained without conditioning augmentation (cond_aug), so it takes no conditioning noise level")
 
-func (m *Model) condTensor(cond []float32, n, h, w int) (*tensors.Tensor, error) {
-	c := m.Config.Channels
+// checkBatchShape checks a batch's n x h x w against the network.
+func (m *Model) checkBatchShape(n, h, w int) error {
 	if n < 1 || h < 1 || w < 1 {
-		return nil, fmt.Errorf("sr3: bad batch shape %dx%dx%d", n, h, w)
+		return fmt.Errorf("sr3: bad batch shape %dx%dx%d", n, h, w)
 	}
 	if mult := m.Config.SizeMultiple(); h%mult != 0 || w%mult != 0 {
-		return nil, fmt.Errorf("sr3: %dx%d input is not a multiple of %d (pad it)", w, h, mult)
+		return fmt.Errorf("sr3: %dx%d input is not a multiple of %d (pad it)", w, h, mult)
+	}
+	return nil
+}
+
+// condTensor checks the conditioning image batch and returns it as the
+// step's input: nil for a base model, which takes none (cond must be nil).
+func (m *Model) condTensor(cond []float32, n, h, w int) (*tensors.Tensor, error) {
+	c := m.Config.Channels
+	if err := m.checkBatchShape(n, h, w); err != nil {
+		return nil, err
+	}
+	if m.Config.Base {
+		if cond != nil {
+			return nil, fmt.Errorf("sr3: %w", ErrBaseNoCond)
+		}
+		return nil, nil
 	}
 	if len(cond) != n*h*w*c {
 		return nil, fmt.Errorf("sr3: conditioning has %d values, want %d (%dx%dx%dx%d)", len(cond), n*h*w*c, n, h, w, c)
@@ -324,7 +370,13 @@ func (m *Model) condTensor(cond []float32, n, h, w int) (*tensors.Tensor, error)
 	return tensors.FromFlatDataAndDimensions(cond, n, h, w, c), nil
 }
 
-func (m *Model) predict(xt []float32, cond, condLevels *tensors.Tensor, n, h, w int, levels []float32) ([]float32, error) {
+// ErrBaseNoCond is returned when a conditioning image is given to a base
+// model (Config.Base), which generates from noise alone.
+var ErrBaseNoCond = errors.New("the model is a base model (base): it generates images from noise and takes no low-resolution input")
+
+// predict runs the compiled step; cond, condLevels and labels are nil
+// when the config takes none (see stepInputs).
+func (m *Model) predict(xt []float32, cond, condLevels, labels *tensors.Tensor, n, h, w int, levels []float32) ([]float32, error) {
 	c := m.Config.Channels
 	if len(xt) != n*h*w*c {
 		return nil, fmt.Errorf("sr3: noisy input has %d values, want %d", len(xt), n*h*w*c)
@@ -342,9 +394,16 @@ func (m *Model) predict(xt []float32, cond, condLevels *tensors.Tensor, n, h, w 
 	var out *tensors.Tensor
 	err := recovery.Catch(func() {
 		var err error
-		args := []any{tensors.FromFlatDataAndDimensions(xt, n, h, w, c), cond, tensors.FromFlatDataAndDimensions(levels, n)}
+		args := []any{tensors.FromFlatDataAndDimensions(xt, n, h, w, c)}
+		if cond != nil {
+			args = append(args, cond)
+		}
+		args = append(args, tensors.FromFlatDataAndDimensions(levels, n))
 		if condLevels != nil {
 			args = append(args, condLevels)
+		}
+		if labels != nil {
+			args = append(args, labels)
 		}
 		out, err = m.exec.Call1(args...)
 		if err != nil {
@@ -366,8 +425,12 @@ func (m *Model) predict(xt []float32, cond, condLevels *tensors.Tensor, n, h, w 
 // conditioning cond (n x h x w x Channels, NHWC): every item gets the level
 // sqrt(gamma) of the sampler's step and the conditioning-augmentation level
 // condLevel (the noise added to the LR before its upsampling; 0 for a clean
-// input, the only level a model without Config.CondAug takes).
+// input, the only level a model without Config.CondAug takes). A base
+// model takes no cond: see GuidedEpsFunc.
 func (m *Model) EpsFunc(cond []float32, n, h, w int, condLevel float64) (EpsFunc, error) {
+	if m.Config.Base {
+		return nil, fmt.Errorf("sr3: %w (use GuidedEpsFunc or Generate)", ErrBaseNoCond)
+	}
 	condT, err := m.condTensor(cond, n, h, w)
 	if err != nil {
 		return nil, err
@@ -388,7 +451,7 @@ func (m *Model) EpsFunc(cond []float32, n, h, w int, condLevel float64) (EpsFunc
 		for i := range levels {
 			levels[i] = float32(NoiseLevel(gamma))
 		}
-		return m.predict(x, condT, augT, n, h, w, levels)
+		return m.predict(x, condT, augT, nil, n, h, w, levels)
 	}, nil
 }
 
@@ -406,6 +469,9 @@ func (m *Model) EpsFunc(cond []float32, n, h, w int, condLevel float64) (EpsFunc
 // A partial start (Strength < 1) starts from the noised bicubic image (for
 // residual models: a zero residual).
 func (m *Model) Upscale(ctx context.Context, lr *data.Image, cfg SamplerConfig, noise NoiseSource, progress func(step, total int)) (*data.Image, error) {
+	if m.Config.Base {
+		return nil, fmt.Errorf("sr3: upscale: %w (use Generate)", ErrBaseNoCond)
+	}
 	if lr == nil || lr.W < 1 || lr.H < 1 || len(lr.Pix) != lr.W*lr.H*lr.C {
 		return nil, errors.New("sr3: upscale: empty or malformed image")
 	}

@@ -7,20 +7,40 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
+// LossInputs are the inputs of DiffusionLoss, one training batch. Which of
+// the optional ones are given is fixed by the Config, as for UNetInputs.
+type LossInputs struct {
+	// X0 is the diffusion target, [N, H, W, C]: HR, or the scaled residual
+	// (see Config.Residual and Target); for a base model the image itself.
+	X0 *graph.Node
+	// Cond is the bicubic-upsampled LR, shaped like X0; nil for a base
+	// model.
+	Cond *graph.Node
+	// Noise is standard normal, shaped like X0.
+	Noise *graph.Node
+	// Gamma is [N], each item's noise level gamma (alpha_bar).
+	Gamma *graph.Node
+	// CondLevel is [N], the augmentation level of each item's LR, with
+	// Config.CondAug; else nil.
+	CondLevel *graph.Node
+	// Labels is [N] int32, each item's class label or the no-label token
+	// Config.NoLabel() (after label dropout, see DropLabels), with
+	// Config.Classes > 0; else nil.
+	Labels *graph.Node
+}
+
 // DiffusionLoss is the training objective of one batch, built in scope:
 // q_sample x_t = sqrt(gamma) x0 + sqrt(1-gamma) noise (inside the graph: it
-// is elementwise and saves a host round trip), the UNet's noise prediction
-// from (x_t, cond, sqrt(gamma)), and the mean L1 or L2 (cfg.Loss) distance to
-// its target: the noise, or v = sqrt(gamma) noise - sqrt(1-gamma) x0 for
-// cfg.Prediction "v". x0 is the diffusion target (HR, or the scaled residual, see
-// Config.Residual), cond the bicubic-upsampled LR, noise standard normal,
-// all [N, H, W, C]; gamma is [N]; condLevel is [N] with cfg.CondAug (the
-// augmentation level of each item's LR), else nil.
-func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma, condLevel *graph.Node) *graph.Node {
+// is elementwise and saves a host round trip), the UNet's prediction from
+// (x_t, cond, sqrt(gamma), condLevel, labels), and the mean L1 or L2
+// (cfg.Loss) distance to its target (cfg.Prediction): the noise, x0, or
+// v = sqrt(gamma) noise - sqrt(1-gamma) x0.
+func DiffusionLoss(scope *model.Scope, cfg Config, in LossInputs) *graph.Node {
+	x0, noise, gamma := in.X0, in.Noise, in.Gamma
 	n := gamma.Shape().Dimensions[0]
 	g4 := graph.Reshape(gamma, n, 1, 1, 1)
 	xt := graph.Add(graph.Mul(graph.Sqrt(g4), x0), graph.Mul(graph.Sqrt(graph.OneMinus(g4)), noise))
-	pred := UNet(scope, cfg, xt, cond, graph.Sqrt(gamma), condLevel)
+	pred := UNet(scope, cfg, UNetInputs{Noisy: xt, Cond: in.Cond, NoiseLevel: graph.Sqrt(gamma), CondLevel: in.CondLevel, Labels: in.Labels})
 	var target *graph.Node
 	switch cfg.Prediction {
 	case "v":
@@ -42,16 +62,16 @@ func DiffusionLoss(scope *model.Scope, cfg Config, x0, cond, noise, gamma, condL
 }
 
 // PredictNoiseGraph is the model's noise prediction in the graph: the
-// UNet's output, converted from v to eps (sqrt(gamma) v + sqrt(1-gamma) x_t)
-// for cfg.Prediction "v". level is sqrt(gamma), [N]; condLevel the
-// conditioning-augmentation level, [N], with cfg.CondAug, else nil.
-func PredictNoiseGraph(scope *model.Scope, cfg Config, xt, cond, level, condLevel *graph.Node) *graph.Node {
-	out := UNet(scope, cfg, xt, cond, level, condLevel)
+// UNet's output on in (in.Noisy = x_t, in.NoiseLevel = sqrt(gamma), [N]),
+// converted to eps from v (sqrt(gamma) v + sqrt(1-gamma) x_t) or from x0
+// as cfg.Prediction says.
+func PredictNoiseGraph(scope *model.Scope, cfg Config, in UNetInputs) *graph.Node {
+	out := UNet(scope, cfg, in)
 	switch cfg.Prediction {
 	case "v":
-		return epsFromV(out, xt, level)
+		return epsFromV(out, in.Noisy, in.NoiseLevel)
 	case "x0":
-		return epsFromX0(out, xt, level)
+		return epsFromX0(out, in.Noisy, in.NoiseLevel)
 	}
 	return out
 }
@@ -78,6 +98,7 @@ func epsFromV(v, xt, level *graph.Node) *graph.Node {
 // Target returns the diffusion target x0 for an HR image and its bicubic
 // upsampled LR (flat, same layout): HR itself, or with cfg.Residual the
 // residual (HR - bicubic) * ResidualScale. dst may alias neither input.
+// For a base model (no bicubic), bicubic may be nil: x0 is the image.
 func Target(cfg Config, dst, hr, bicubic []float32) {
 	if !cfg.Residual {
 		copy(dst, hr)

@@ -63,7 +63,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	exec, err := model.NewExec(backend, store, func(scope *model.Scope, x0, cond, noise, gamma *graph.Node) *graph.Node {
 		g := x0.Graph()
 		store.SetTraining(g, true)
-		loss := DiffusionLoss(scope, cfg, x0, cond, noise, gamma, nil)
+		loss := DiffusionLoss(scope, cfg, LossInputs{X0: x0, Cond: cond, Noise: noise, Gamma: gamma})
 		opt.UpdateGraph(scope, g, loss)
 		return loss
 	})
@@ -108,7 +108,7 @@ func BenchmarkSampleStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	exec, err := model.NewExec(backend, store, func(scope *model.Scope, xt, cond, level *graph.Node) *graph.Node {
-		return UNet(scope, cfg, xt, cond, level, nil)
+		return UNet(scope, cfg, UNetInputs{Noisy: xt, Cond: cond, NoiseLevel: level})
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -31,7 +31,7 @@ func TestTinyUNetOverfits(t *testing.T) {
 		exec, err := model.NewExec(goBackend(t), store, func(scope *model.Scope, x0, cond, noise, gamma *graph.Node) *graph.Node {
 			g := x0.Graph()
 			store.SetTraining(g, true)
-			loss := DiffusionLoss(scope, cfg, x0, cond, noise, gamma, nil)
+			loss := DiffusionLoss(scope, cfg, LossInputs{X0: x0, Cond: cond, Noise: noise, Gamma: gamma})
 			opt.UpdateGraph(scope, g, loss)
 			return loss
 		})

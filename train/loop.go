@@ -170,7 +170,7 @@ func (r *runner) buildStep() error {
 		}
 		g := x0.Graph()
 		r.store.SetTraining(g, true)
-		loss := sr3.DiffusionLoss(scope, cfg, x0, cond, noise, gamma, condLevel)
+		loss := sr3.DiffusionLoss(scope, cfg, sr3.LossInputs{X0: x0, Cond: cond, Noise: noise, Gamma: gamma, CondLevel: condLevel})
 
 		// Gradients of the trainable weights, in store order (the order
 		// Adam walks them in).
