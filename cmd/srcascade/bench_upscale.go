@@ -246,6 +246,9 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 	if m.Tile > 0 {
 		s += fmt.Sprintf(" --tile %d", m.Tile)
 	}
+	if m.CondNoise != nil {
+		s += " --cond-noise " + strconv.FormatFloat(*m.CondNoise, 'g', -1, 64)
+	}
 	s += fmt.Sprintf(" --seed %d --repeat %d", m.Seed, o.Repeat)
 	if o.Image != "" {
 		return s + " " + shellQuote(o.Image)
