@@ -14,7 +14,7 @@ import (
 // config). Each model's folder also has MODEL_CARD.md (how it was trained,
 // its scores) and, not embedded, the training state to resume from.
 //
-//go:embed sr3-x4/config.json sr3-x4/model.safetensors
+//go:embed sr3-x4/config.json sr3-x4/model.safetensors sr3-x2/config.json sr3-x2/model.safetensors
 var weights embed.FS
 
 // openEmbedded opens the shipped model in folder dir of weights on the

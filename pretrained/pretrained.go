@@ -55,6 +55,17 @@ var registry = []entry{
 		},
 		open: func(backend string) (cascade.Upscaler, error) { return openEmbedded("sr3-x4", "sr3-x4", backend) },
 	},
+	{
+		info: Info{
+			Name:        "sr3-x2",
+			Scales:      []int{2, 4, 8},
+			Params:      sr3x2Params,
+			Size:        embeddedSize("sr3-x2"),
+			TrainedOn:   sr3x2TrainedOn,
+			Description: sr3x2Description,
+		},
+		open: func(backend string) (cascade.Upscaler, error) { return openEmbedded("sr3-x2", "sr3-x2", backend) },
+	},
 }
 
 // The shipped x4 model's card in brief; pretrained/sr3-x4/MODEL_CARD.md has
@@ -62,6 +73,10 @@ var registry = []entry{
 const (
 	sr3x4Params      = 4727344
 	sr3x4Description = "SR3 x4, one-step estimate: Set5 30.33 dB / Set14 27.43 dB Y-PSNR (bicubic 28.43 / 26.09); 0.76 h on 2 CPUs"
+
+	sr3x2Params      = 2843084
+	sr3x2TrainedOn   = "182 photos (scripts/fetch-train-photos.sh), 2,500 steps (in training)"
+	sr3x2Description = "SR3 x2 with CDM conditioning augmentation (x4 and x8 by chaining itself; the second stage of the default x8)"
 )
 
 // List returns the model cards of the built-in models.

@@ -57,8 +57,8 @@ func TestCLIEval(t *testing.T) {
 		t.Errorf("eval -q wrote to stderr: %q", r.stderr)
 	}
 
-	// Without -m at x2 the model is bicubic.
-	r = runCLI(t, dir, "eval", "-s", "2", "--json", "--save", "sr", "hr")
+	// At x2 with -m bicubic, JSON and saved images.
+	r = runCLI(t, dir, "eval", "-m", "bicubic", "-s", "2", "--json", "--save", "sr", "hr")
 	r.expectCode(t, 0)
 	var rep evalJSON
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {

@@ -25,7 +25,7 @@ func TestCLIInterrupt(t *testing.T) {
 		writePNG(t, filepath.Join(dir, "in", "img"+string(rune('a'+i))+".png"), photo(128, 128, i))
 	}
 	out := filepath.Join(dir, "out")
-	cmd := exec.Command(binary, "upscale", "-s", "8", "-j", "1", "-o", out, "in")
+	cmd := exec.Command(binary, "upscale", "-m", "bicubic", "-s", "8", "-j", "1", "-o", out, "in")
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -92,7 +92,7 @@ func TestCLIInterrupt(t *testing.T) {
 	}
 
 	// Rerunning finishes the rest and skips what was done.
-	r := runCLI(t, dir, "upscale", "-s", "8", "-j", "2", "-o", out, "in")
+	r := runCLI(t, dir, "upscale", "-m", "bicubic", "-s", "8", "-j", "2", "-o", out, "in")
 	r.expectCode(t, 0)
 	if len(outputs()) != n {
 		t.Errorf("after the rerun %d of %d outputs exist", len(outputs()), n)
