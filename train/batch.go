@@ -1,20 +1,28 @@
 // Package train trains srcascade's diffusion stages: the data pipeline
-// (crops, augmentations, LR made by the exact bicubic protocol), the
-// optimisation loop with EMA weights, atomic checkpoints, resumption,
-// validation and progress reporting.
+// (crops, augmentations, LR made by the exact bicubic protocol; class
+// folders for base stages), the optimisation loop with EMA weights, atomic
+// checkpoints, resumption, validation and progress reporting.
 package train
 
 import "context"
 
-// Batch is one training batch of N pairs, both interleaved NHWC float32 in
-// [-1,1]: HR crops of HRSize x HRSize and their LR inputs of LRSize x LRSize
-// (HRSize = LRSize * scale), C channels (3).
+// Batch is one training batch of N items, interleaved NHWC float32 in
+// [-1,1], C channels (3).
+//
+// For a super-resolution stage, HR holds crops of HRSize x HRSize and LR
+// their inputs of LRSize x LRSize (HRSize = LRSize * scale). For a base
+// stage (sr3.Config.Base), HR holds the images of HRSize x HRSize the
+// model learns to generate, LR is nil and LRSize 0.
 type Batch struct {
 	N, HRSize, LRSize, C int
 	HR, LR               []float32
 	// CondNoise is, per item, the level of conditioning-augmentation noise
 	// applied to LR (CDM); nil when augmentation is off.
 	CondNoise []float32
+	// Labels is, per item, the class label of a base stage's image,
+	// 0..classes-1 (see LabelledDataset); nil for super-resolution batches
+	// and unlabelled images.
+	Labels []int32
 }
 
 // Source yields training batches, produced in the background in parallel

@@ -25,15 +25,21 @@ import (
 //     step and the dropout RNG state — with the step in its metadata.
 //   - sr3.WeightsFile and sr3.ConfigFile: the EMA weights and the config,
 //     what inference (sr3.Load, `srcascade upscale -m`) reads.
+//   - ClassesFile (class-conditional base stages): the class names, a JSON
+//     list, label i being entry i.
 //   - InfoFile: the options, the step, the loss and PSNR history (JSON).
 //   - CurveFile: the loss / validation PSNR curve (PNG).
+//   - SamplesFile (base stages): the sample sheet of the latest
+//     validation (PNG; see Run).
 //
 // A crash between two renames leaves each file whole (old or new); the
 // state file alone decides where a resumed run continues.
 const (
-	StateFile = "train_state.safetensors"
-	InfoFile  = "train.json"
-	CurveFile = "curve.png"
+	StateFile   = "train_state.safetensors"
+	InfoFile    = "train.json"
+	CurveFile   = "curve.png"
+	ClassesFile = "classes.json"
+	SamplesFile = "samples.png"
 )
 
 // Store scopes of the training state.
@@ -59,11 +65,14 @@ type CheckpointInfo struct {
 }
 
 // History is the training curve: the mean loss over successive windows
-// of steps, and the validation Y-PSNR (with the bicubic baseline).
+// of steps, and the validation Y-PSNR (with the bicubic baseline) of a
+// super-resolution stage, or the sample sheet's mean distance to the
+// nearest training image of a base stage (8-bit levels RMS; see Run).
 type History struct {
 	Loss    []Point `json:"loss"`
 	PSNR    []Point `json:"psnr,omitempty"`
 	Bicubic float64 `json:"bicubic_psnr,omitempty"`
+	Nearest []Point `json:"nearest,omitempty"`
 }
 
 // Point is a (step, value) pair.
@@ -119,8 +128,9 @@ func metaStep(meta map[string]string, path string) (int, error) {
 // written; an error aborts the save there.
 var saveHook func(file string) error
 
-// saveCheckpoint writes the whole checkpoint of store at step.
-func saveCheckpoint(dir string, store *model.Store, cfg sr3.Config, info *CheckpointInfo, curve []byte) error {
+// saveCheckpoint writes the whole checkpoint of store at step: curve is
+// CurveFile's content, samples SamplesFile's (nil: left as it is).
+func saveCheckpoint(dir string, store *model.Store, cfg sr3.Config, info *CheckpointInfo, curve, samples []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
 	}
@@ -138,6 +148,12 @@ func saveCheckpoint(dir string, store *model.Store, cfg sr3.Config, info *Checkp
 		save func() error
 	}{
 		{StateFile, func() error { return sr3.SaveTensors(filepath.Join(dir, StateFile), state, meta) }},
+		{ClassesFile, func() error {
+			if len(info.Options.Classes) == 0 {
+				return nil
+			}
+			return writeClassNames(dir, info.Options.Classes)
+		}},
 		{sr3.WeightsFile, func() error { return sr3.SaveModel(dir, cfg, emaWeights(store), meta) }},
 		{InfoFile, func() error {
 			b, err := json.MarshalIndent(info, "", "  ")
@@ -151,6 +167,12 @@ func saveCheckpoint(dir string, store *model.Store, cfg sr3.Config, info *Checkp
 				return nil
 			}
 			return atomicfile.WriteFile(filepath.Join(dir, CurveFile), curve)
+		}},
+		{SamplesFile, func() error {
+			if samples == nil {
+				return nil
+			}
+			return atomicfile.WriteFile(filepath.Join(dir, SamplesFile), samples)
 		}},
 	}
 	for _, s := range steps {
@@ -223,4 +245,33 @@ func checkNoCheckpoint(dir string) error {
 		}
 	}
 	return nil
+}
+
+// writeClassNames writes ClassesFile: the names as a JSON list.
+func writeClassNames(dir string, names []string) error {
+	b, err := json.MarshalIndent(names, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, ClassesFile), append(b, '\n'))
+}
+
+// ReadClassNames returns the class names saved with a class-conditional
+// base stage in dir (ClassesFile), label i being entry i. The error wraps
+// fs.ErrNotExist when the folder has none (an unconditional or
+// super-resolution model, or one trained without names).
+func ReadClassNames(dir string) ([]string, error) {
+	path := filepath.Join(dir, ClassesFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("train: class names: %w", err)
+	}
+	var names []string
+	if err := json.Unmarshal(raw, &names); err != nil {
+		return nil, fmt.Errorf("train: class names %s: %w", path, err)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("train: class names %s: empty list", path)
+	}
+	return names, nil
 }

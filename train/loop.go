@@ -21,8 +21,8 @@ import (
 )
 
 // Progress is what Run reports: after every step (Event "step"), after a
-// validation ("validation"), after a checkpoint ("checkpoint") and at the
-// end ("done").
+// validation ("validation"; for a base stage, "samples": the sample sheet),
+// after a checkpoint ("checkpoint") and at the end ("done").
 type Progress struct {
 	Event string
 	// Step is the number of steps done, of Steps in all.
@@ -42,13 +42,18 @@ type Progress struct {
 	ValPSNR, BicubicPSNR float64
 	// Checkpoint is the folder written, for "checkpoint" events.
 	Checkpoint string
+	// Nearest is, for "samples" events of a base stage, the sample sheet's
+	// mean distance to the nearest training image (8-bit levels RMS; NaN
+	// when the source cannot tell, see Run).
+	Nearest float64
 }
 
 // historyPoints is about how many loss points a run's curve keeps.
 const historyPoints = 300
 
 // Run trains an SR3 stage with the given data and writes checkpoints to
-// opt.Out (see the checkpoint file list in checkpoint.go).
+// opt.Out (see the checkpoint file list in checkpoint.go). A base stage
+// (cfg.Base) is described after the super-resolution one.
 //
 // Each step takes a batch from src, builds the conditioning (MATLAB-exact
 // bicubic upsampling of the LR inputs) and the diffusion target
@@ -67,6 +72,24 @@ const historyPoints = 300
 // checkpoint in opt.Out at its step with its optimiser state; src must then
 // start at that step's batch (ReadCheckpoint tells the step).
 //
+// A base stage (CDM) learns the images themselves: no conditioning, x0 is
+// the batch's image, and with cfg.Classes > 0 the network takes each
+// item's label, replaced by the no-label token with probability
+// opt.LabelDropout (sr3.DropLabels, drawn from (opt.Seed, step) after the
+// noise) so that it also learns the unconditional predictions
+// classifier-free guidance needs. opt.Classes names the labels (saved as
+// ClassesFile); a source with a ClassNames method (LabelledSource) must
+// agree with it. A base stage has no validation pairs (val must be empty):
+// at each checkpoint, the EMA weights generate a sample sheet, SamplesFile,
+// one row per class (the first BaseSheetRows classes) and a row without
+// label, BaseSheetCols samples each, from fixed noise (opt.Seed, the same
+// at every checkpoint so sheets compare), with opt.ValSteps steps of
+// opt.ValSampler and the config's guidance. When src has a Nearest method
+// (LabelledSource), the samples' mean distance to their nearest training
+// image is reported and kept in the history: it falls as the samples
+// become image-like, and a value near the quantisation floor would mean
+// the model reproduces its training images.
+//
 // report (may be nil) receives progress.
 func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []ValPair, report func(Progress)) error {
 	if err := opt.Validate(); err != nil {
@@ -77,6 +100,9 @@ func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []Val
 	}
 	if src == nil {
 		return errors.New("train: no training data source")
+	}
+	if err := checkStage(opt, cfg, src, val); err != nil {
+		return err
 	}
 	if report == nil {
 		report = func(Progress) {}
@@ -108,6 +134,10 @@ func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []Val
 			return fmt.Errorf("train: resuming %s: the model config differs from the checkpoint's (see %s); "+
 				"resume with the same settings or start a new output folder", opt.Out, sr3.ConfigFile)
 		}
+		if !slices.Equal(prev.Options.Classes, opt.Classes) {
+			return fmt.Errorf("train: resuming %s: the checkpoint was trained on the classes %s, this run names %s",
+				opt.Out, quoteList(prev.Options.Classes), quoteList(opt.Classes))
+		}
 		step, err := loadState(opt.Out, store)
 		if err != nil {
 			return err
@@ -121,7 +151,7 @@ func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []Val
 	}
 
 	r := &runner{opt: opt, cfg: cfg, sched: sched, backend: backend, store: store, info: info, val: val, report: report,
-		valPSNR: math.NaN(), bicubic: math.NaN()}
+		src: src, valPSNR: math.NaN(), bicubic: math.NaN()}
 	if err := r.buildStep(); err != nil {
 		return err
 	}
@@ -146,6 +176,12 @@ type runner struct {
 	info    *CheckpointInfo
 	val     []ValPair
 	report  func(Progress)
+	src     Source
+
+	// samples is the sample sheet (PNG) of the latest validation of a
+	// base stage, written with the next checkpoint; nil when there is no
+	// new one.
+	samples []byte
 
 	valModel         *sr3.Model
 	valPSNR, bicubic float64
@@ -163,14 +199,10 @@ func (r *runner) buildStep() error {
 		return errors.New("train: GoMLX's Adam no longer takes precomputed gradients")
 	}
 	exec, err := model.NewExec(r.backend, r.store, func(scope *model.Scope, in []*graph.Node) []*graph.Node {
-		x0, cond, noise, gamma, lr, decay := in[0], in[1], in[2], in[3], in[4], in[5]
-		var condLevel *graph.Node
-		if cfg.CondAug {
-			condLevel = in[6]
-		}
-		g := x0.Graph()
+		li, lr, decay := stepInputs(cfg, in)
+		g := li.X0.Graph()
 		r.store.SetTraining(g, true)
-		loss := sr3.DiffusionLoss(scope, cfg, sr3.LossInputs{X0: x0, Cond: cond, Noise: noise, Gamma: gamma, CondLevel: condLevel})
+		loss := sr3.DiffusionLoss(scope, cfg, li)
 
 		// Gradients of the trainable weights, in store order (the order
 		// Adam walks them in).
@@ -220,6 +252,30 @@ func (r *runner) buildStep() error {
 	}
 	r.exec = exec
 	return nil
+}
+
+// stepInputs names the compiled training step's inputs, in the order step
+// passes them: x0, cond (not for a base stage), noise, gamma, the learning
+// rate, the EMA decay, the conditioning level (with CondAug) and the labels
+// (with Classes).
+func stepInputs(cfg sr3.Config, in []*graph.Node) (li sr3.LossInputs, lr, decay *graph.Node) {
+	next := func() *graph.Node {
+		x := in[0]
+		in = in[1:]
+		return x
+	}
+	li.X0 = next()
+	if !cfg.Base {
+		li.Cond = next()
+	}
+	li.Noise, li.Gamma, lr, decay = next(), next(), next(), next()
+	if cfg.CondAug {
+		li.CondLevel = next()
+	}
+	if cfg.Classes > 0 {
+		li.Labels = next()
+	}
+	return li, lr, decay
 }
 
 // loop runs the steps, validations and checkpoints.
@@ -297,13 +353,18 @@ func (r *runner) step(b *Batch) (loss, norm, lr float64, err error) {
 	}
 	n, hs, ls, c := b.N, b.HRSize, b.LRSize, b.C
 	per := hs * hs * c
-	cond := make([]float32, n*per)
+	var cond []float32
 	x0 := make([]float32, n*per)
-	for i := range n {
-		lrImg := &data.Image{W: ls, H: ls, C: c, Pix: b.LR[i*ls*ls*c : (i+1)*ls*ls*c]}
-		up := data.Resize(lrImg, hs, hs)
-		copy(cond[i*per:], up.Pix)
-		sr3.Target(cfg, x0[i*per:(i+1)*per], b.HR[i*per:(i+1)*per], up.Pix)
+	if cfg.Base {
+		copy(x0, b.HR) // a base stage learns the image itself
+	} else {
+		cond = make([]float32, n*per)
+		for i := range n {
+			lrImg := &data.Image{W: ls, H: ls, C: c, Pix: b.LR[i*ls*ls*c : (i+1)*ls*ls*c]}
+			up := data.Resize(lrImg, hs, hs)
+			copy(cond[i*per:], up.Pix)
+			sr3.Target(cfg, x0[i*per:(i+1)*per], b.HR[i*per:(i+1)*per], up.Pix)
+		}
 	}
 	step := r.info.Step
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), uint64(step)))
@@ -315,20 +376,29 @@ func (r *runner) step(b *Batch) (loss, norm, lr float64, err error) {
 	for i := range noise {
 		noise[i] = float32(rng.NormFloat64())
 	}
+	var labels []int32
+	if cfg.Classes > 0 {
+		labels = slices.Clone(b.Labels)
+		sr3.DropLabels(labels, cfg.Classes, opt.LabelDropout, rng)
+	}
 	lr = opt.learningRate(step)
-	args := []any{
-		tensors.FromFlatDataAndDimensions(x0, n, hs, hs, c),
-		tensors.FromFlatDataAndDimensions(cond, n, hs, hs, c),
+	args := []any{tensors.FromFlatDataAndDimensions(x0, n, hs, hs, c)}
+	if !cfg.Base {
+		args = append(args, tensors.FromFlatDataAndDimensions(cond, n, hs, hs, c))
+	}
+	args = append(args,
 		tensors.FromFlatDataAndDimensions(noise, n, hs, hs, c),
 		tensors.FromFlatDataAndDimensions(gammas, n),
-		float32(lr), float32(opt.emaDecay(step)),
-	}
+		float32(lr), float32(opt.emaDecay(step)))
 	if cfg.CondAug {
 		levels := b.CondNoise
 		if levels == nil {
 			levels = make([]float32, n)
 		}
 		args = append(args, tensors.FromFlatDataAndDimensions(slices.Clone(levels), n))
+	}
+	if labels != nil {
+		args = append(args, tensors.FromFlatDataAndDimensions(labels, n))
 	}
 	out, err := r.exec.Call(args...)
 	if err != nil {
@@ -354,6 +424,10 @@ func (r *runner) checkBatch(b *Batch) error {
 		return errors.New("train: empty batch from the data source")
 	case b.C != cfg.Channels:
 		return fmt.Errorf("train: batch has %d channels, the model %d", b.C, cfg.Channels)
+	case cfg.Base:
+		return r.checkBaseBatch(b)
+	case b.Labels != nil:
+		return errors.New("train: the batch has class labels, which a super-resolution stage does not take")
 	case b.HRSize != b.LRSize*cfg.Scale:
 		return fmt.Errorf("train: batch HR %d is not LR %d times the scale %d", b.HRSize, b.LRSize, cfg.Scale)
 	case b.N != opt.Batch || b.HRSize != opt.Patch:
@@ -378,13 +452,18 @@ func (r *runner) checkpoint() error {
 	for _, t := range emaWeights(r.store) {
 		r.info.Params += t.Size()
 	}
-	curve, err := plotCurve(r.info.History, fmt.Sprintf("srcascade x%d, step %d", r.cfg.Scale, r.info.Step))
+	title := fmt.Sprintf("srcascade x%d, step %d", r.cfg.Scale, r.info.Step)
+	if r.cfg.Base {
+		title = fmt.Sprintf("srcascade base %dx%d, step %d", r.opt.Patch, r.opt.Patch, r.info.Step)
+	}
+	curve, err := plotCurve(r.info.History, title)
 	if err != nil {
 		return fmt.Errorf("train: drawing the curve: %w", err)
 	}
-	if err := saveCheckpoint(r.opt.Out, r.store, r.cfg, r.info, curve); err != nil {
+	if err := saveCheckpoint(r.opt.Out, r.store, r.cfg, r.info, curve, r.samples); err != nil {
 		return err
 	}
+	r.samples = nil
 	r.report(Progress{Event: "checkpoint", Step: r.info.Step, Steps: r.opt.Steps, Checkpoint: r.opt.Out,
 		ValPSNR: r.valPSNR, BicubicPSNR: r.bicubic})
 	return nil

@@ -10,26 +10,16 @@ import (
 )
 
 // validate measures the EMA weights' mean Y-PSNR on the validation pairs
-// and records it in the history. Without pairs it does nothing.
+// and records it in the history. Without pairs it does nothing. A base
+// stage makes its sample sheet instead (validateBase).
 func (r *runner) validate(ctx context.Context) error {
+	if r.cfg.Base {
+		return r.validateBase(ctx)
+	}
 	if len(r.val) == 0 {
 		return nil
 	}
-	weights := map[string]*tensors.Tensor{}
-	for name, t := range emaWeights(r.store) {
-		c, err := t.LocalClone() // the training step donates the store's buffers
-		if err != nil {
-			return fmt.Errorf("train: validation: %w", err)
-		}
-		weights[name] = c
-	}
-	if r.valModel == nil {
-		m, err := sr3.NewFromWeights(r.cfg, r.backend, weights)
-		if err != nil {
-			return fmt.Errorf("train: validation: %w", err)
-		}
-		r.valModel = m
-	} else if err := r.valModel.SetWeights(weights); err != nil {
+	if err := r.loadEMA(); err != nil {
 		return fmt.Errorf("train: validation: %w", err)
 	}
 	psnr, err := ValidatePSNR(ctx, r.valModel, r.val, r.valSampler(), r.opt.Seed)
@@ -40,6 +30,28 @@ func (r *runner) validate(ctx context.Context) error {
 	r.info.History.PSNR = append(r.info.History.PSNR, Point{Step: r.info.Step, Value: psnr})
 	r.report(Progress{Event: "validation", Step: r.info.Step, Steps: r.opt.Steps, ValPSNR: psnr, BicubicPSNR: r.bicubic})
 	return nil
+}
+
+// loadEMA copies the current EMA weights into r.valModel, the model
+// validation samples with (made on first use).
+func (r *runner) loadEMA() error {
+	weights := map[string]*tensors.Tensor{}
+	for name, t := range emaWeights(r.store) {
+		c, err := t.LocalClone() // the training step donates the store's buffers
+		if err != nil {
+			return err
+		}
+		weights[name] = c
+	}
+	if r.valModel == nil {
+		m, err := sr3.NewFromWeights(r.cfg, r.backend, weights)
+		if err != nil {
+			return err
+		}
+		r.valModel = m
+		return nil
+	}
+	return r.valModel.SetWeights(weights)
 }
 
 // valSampler is the sampler configuration of validation.

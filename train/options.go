@@ -16,8 +16,9 @@ type Options struct {
 	// Steps is the total number of optimisation steps (a resumed run stops
 	// at the same total).
 	Steps int `json:"steps"`
-	// Batch is the number of patches per step and Patch the HR patch side:
-	// the data source makes them; Run checks its batches against these.
+	// Batch is the number of patches per step and Patch the HR patch side
+	// (for a base stage, the images per step and their side): the data
+	// source makes them; Run checks its batches against these.
 	Batch int `json:"batch"`
 	Patch int `json:"patch"`
 	// LR is the peak Adam learning rate, reached after Warmup steps of
@@ -36,7 +37,9 @@ type Options struct {
 	// ValSteps is the number of sampler steps of the validation estimate
 	// (1 = the one-step estimate), ValSampler its kind ("ddim" or "ddpm",
 	// default DDIM) and ValStrength its start level (default: the
-	// config's Strength).
+	// config's Strength). For a base stage, ValSteps and ValSampler are
+	// those of the sample sheet (see SamplesFile; ValStrength does not
+	// apply: a base stage starts from pure noise).
 	ValSteps    int     `json:"val_steps"`
 	ValSampler  string  `json:"val_sampler,omitempty"`
 	ValStrength float64 `json:"val_strength,omitempty"`
@@ -44,6 +47,16 @@ type Options struct {
 	// LR inputs (see DataOptions.CondNoiseMax; 0 = off). It needs a
 	// config with CondAug, whose network takes the level.
 	CondNoise float64 `json:"cond_noise,omitempty"`
+	// LabelDropout is the probability that a base stage's training label is
+	// replaced by the "no label" token (sr3.DropLabels), which trains the
+	// unconditional predictions classifier-free guidance mixes in (Ho &
+	// Salimans: 0.1 to 0.2). Only for class-conditional base stages.
+	LabelDropout float64 `json:"label_dropout,omitempty"`
+	// Classes are the class names of a class-conditional base stage, label
+	// i being Classes[i] (the sorted class folders; see LabelledOptions).
+	// They are saved with every checkpoint (ClassesFile) so generation can
+	// name its classes; a resumed run must train on the same classes.
+	Classes []string `json:"classes,omitempty"`
 	// Out is the checkpoint folder.
 	Out string `json:"out"`
 	// Seed fixes the weights' initialisation, the noise and noise levels of
@@ -72,6 +85,19 @@ func DefaultOptions() Options {
 		Out:      "checkpoint",
 		Seed:     1,
 	}
+}
+
+// DefaultBaseOptions returns the defaults of `srcascade train --stage base`
+// for a base stage generating size x size images: DefaultOptions with Patch
+// = size, label dropout 0.1 (Ho & Salimans's lower value: the rest of
+// the steps train the class-conditional predictions the samples come
+// from) and a sample sheet of BaseSheetSteps DDIM steps at each checkpoint.
+func DefaultBaseOptions(size int) Options {
+	o := DefaultOptions()
+	o.Patch = size
+	o.LabelDropout = 0.1
+	o.ValSteps = BaseSheetSteps
+	return o
 }
 
 // Validate reports every problem with the options.
@@ -113,6 +139,9 @@ func (o Options) Validate() error {
 	}
 	if !(o.CondNoise >= 0 && o.CondNoise <= 1) {
 		bad("cond_noise %g: want 0 (off) or a level up to 1", o.CondNoise)
+	}
+	if !(o.LabelDropout >= 0 && o.LabelDropout <= 1) {
+		bad("label_dropout %g: want a probability, 0 to 1", o.LabelDropout)
 	}
 	if strings.TrimSpace(o.Out) == "" {
 		bad("no checkpoint folder (out)")

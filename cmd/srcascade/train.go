@@ -20,15 +20,23 @@ import (
 
 // trainOptions is a parsed `srcascade train` command line.
 type trainOptions struct {
-	// Data says where the training pairs come from. Its Scale, Patch,
-	// Batch and Seed follow Config and Train; StartBatch is the resumed
-	// step.
+	// Base is --stage base: a base stage generating images from noise,
+	// trained on the class folders of Labelled (Data is unused).
+	Base bool
+	// Data says where the training pairs of a super-resolution stage come
+	// from. Its Scale, Patch, Batch and Seed follow Config and Train;
+	// StartBatch is the resumed step.
 	Data train.DataOptions
+	// Labelled says where a base stage's images come from (--data). Its
+	// Size, Batch and Seed follow Train; StartBatch is the resumed step.
+	Labelled train.LabelledOptions
 	// Train are the optimisation settings (--steps, --batch, --set lr=...);
 	// on --resume the checkpoint's, with the changes resolve allows.
 	Train train.Options
-	// Config is the network: sr3.DefaultConfig(scale) with the model
-	// --set keys; on --resume the checkpoint's.
+	// Config is the network: sr3.DefaultConfig(scale), or for a base stage
+	// sr3.DefaultBaseConfig(size, classes), with the model --set keys; on
+	// --resume the checkpoint's. A base stage's class count is that of the
+	// --data folder, known once resolve has read it (until then 1).
 	Config    sr3.Config
 	Backend   string // --backend spec, checked by checkBackend
 	ValDir    string // --val: validation HR folder; "" = no validation
@@ -67,6 +75,10 @@ const (
 	trainCommandName   = "train"
 	defaultTrainScale  = 4
 	defaultOutTemplate = "checkpoints/sr%d" // --out default, by scale
+	defaultBaseSize    = 16
+	defaultBaseOut     = "checkpoints/base%d" // --out default of --stage base, by size
+	stageSR            = "sr"
+	stageBase          = "base"
 	defaultMemoryGiB   = float64(train.DefaultMemoryBudget) / (1 << 30)
 	// trainLogInterval is the longest gap between step lines off a
 	// terminal (validations and checkpoints get their own lines).
@@ -85,7 +97,14 @@ var trainFlagKeys = []struct{ flag, key string }{
 	{"every", trainPrefix + "every"},
 	{"seed", trainPrefix + "seed"},
 	{"cond-noise", trainPrefix + "cond_noise"},
+	{"size", trainPrefix + "patch"},
 }
+
+// Flags of one stage kind only (see trainOptionsFrom).
+var (
+	srOnlyFlags   = []string{"hr", "lr", "degrade", "downscale-hr", "scale", "patch", "cond-noise", "val", "val-images"}
+	baseOnlyFlags = []string{"data", "size", "no-flip"}
+)
 
 // resumeChangeable are the settings a resumed run may change: how long it
 // runs, its learning rate (fine-tuning a checkpoint at a lower rate), and
@@ -111,14 +130,30 @@ and validation PSNR). Ctrl-C writes a checkpoint too (exit code 130); rerun the
 same command with --resume to continue at the same step with the same
 optimizer state (with a larger --steps to train longer).
 
+--stage base trains the base stage of a cascade (CDM): a diffusion model that
+generates --size x --size images (default 16) from noise, conditioned on a
+class. --data DIR holds one sub-folder per class (the class names are the
+sorted folder names, saved as classes.json in the checkpoint; a folder without
+sub-folders trains an unconditional model). Each image is centre-cropped to a
+square, shrunk to --size by MATLAB bicubic and mirrored at random (--no-flip:
+never). The network is the default base network for --size (v prediction on
+a cosine schedule; --set changes it as for a super-resolution stage), and
+labels are dropped with probability label_dropout (default 0.1) to train
+classifier-free guidance. Instead of --val, every checkpoint gets
+samples.png, a sheet of samples per class from fixed noise (val_steps DDIM
+steps, default 20), and the log gives their mean distance to the nearest
+training image. -s, --hr, --lr, --patch, --degrade, --downscale-hr,
+--cond-noise and --val are for super-resolution stages only.
+
 --set KEY=VALUE (repeatable) sets any field of the model config or of the
 training options by its JSON name, as saved in config.json and train.json:
   model: base_channels, channel_mults (a list: 1,2,2), res_blocks, attn_levels
     (a list; empty for none), dropout, group_norm_groups, noise_embed_scale,
     space_to_depth, residual, residual_scale, prediction, schedule,
-    train_steps, loss (l1|l2), sampler, steps (sampling default), eta, strength
+    train_steps, loss (l1|l2), sampler, steps (sampling default), eta, strength;
+    base stages: classes (0 = unconditional), guidance (sampling default)
   training: lr, warmup, grad_clip, ema_decay, val_steps, val_sampler,
-    val_strength, batch, patch, every, seed, steps
+    val_strength, batch, patch, every, seed, steps; base stages: label_dropout
 "steps" is in both: say model.steps or train.steps. On --resume the model
 config comes from the checkpoint and cannot change.
 
@@ -128,6 +163,7 @@ Examples:
   srcascade train --lr pairs/lr --hr pairs/hr -s 2 --out ckpt/x2 --degrade none
   srcascade train --hr photos/ --set base_channels=32 --set channel_mults=1,2 \
       --set attn_levels= --set ema_decay=0.9999 --patch 48 --out ckpt/small
+  srcascade train --stage base --data emoji/ --size 16 --batch 32 --out ckpt/base16
 
 Exit codes: 0 trained, 1 runtime error, 2 usage error (nothing done),
 130 interrupted (checkpoint written; continue with --resume).`
@@ -138,6 +174,10 @@ func trainCommand(set func(command)) *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "hr", Category: trainDataCategory,
 			Usage: "`DIR` of high-resolution training images (searched recursively)"},
+		&cli.StringFlag{Name: "data", Category: trainDataCategory,
+			Usage: "--stage base: `DIR` with one sub-folder of images per class (searched recursively)"},
+		&cli.BoolFlag{Name: "no-flip", Category: trainDataCategory, DisableDefaultText: true,
+			Usage: "--stage base: do not mirror images left-right at random"},
 		&cli.StringFlag{Name: "lr", Category: trainDataCategory,
 			Usage: "`DIR` of the matching low-resolution images (optional; default: made from --hr by bicubic)"},
 		&cli.StringFlag{Name: "degrade", Value: "none", Category: trainDataCategory,
@@ -149,11 +189,15 @@ func trainCommand(set func(command)) *cli.Command {
 		&cli.IntFlag{Name: "workers", Category: trainDataCategory,
 			Usage: "`N` goroutines decoding images and making batches (0 = one per CPU)"},
 
+		&cli.StringFlag{Name: "stage", Value: stageSR, Category: trainRunCategory,
+			Usage: "`KIND` of stage: sr (super-resolution) or base (generates images from noise, per class)"},
+		&cli.IntFlag{Name: "size", Value: defaultBaseSize, Category: trainRunCategory,
+			Usage: "--stage base: side in pixels of the generated images, `SIZE` x SIZE"},
 		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: defaultTrainScale, Category: trainRunCategory,
 			Usage: "super-resolution `FACTOR`: 2, 4 or 8"},
 		&cli.IntFlag{Name: "steps", Value: d.Steps, Category: trainRunCategory,
 			Usage: "total optimisation `STEPS` (on --resume, raise it to train longer)"},
-		&cli.IntFlag{Name: "batch", Value: d.Batch, Category: trainRunCategory, Usage: "`N` patches per step"},
+		&cli.IntFlag{Name: "batch", Value: d.Batch, Category: trainRunCategory, Usage: "`N` patches (images for --stage base) per step"},
 		&cli.IntFlag{Name: "patch", Value: d.Patch, Category: trainRunCategory,
 			Usage: "HR crop `SIZE` in pixels; a multiple of what the network needs (16 for the default x4 model)"},
 		&cli.Float64Flag{Name: "learning-rate", Value: d.LR, Category: trainRunCategory,
@@ -170,7 +214,7 @@ func trainCommand(set func(command)) *cli.Command {
 			Usage: "compute `BACKEND`: go, xla:cpu, xla:cuda or a PJRT plugin .so path (default: $GOMLX_BACKEND, else XLA if installed, else go)"},
 
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Category: trainCkptCategory,
-			Usage: "checkpoint `DIR` (default: checkpoints/srSCALE)"},
+			Usage: "checkpoint `DIR` (default: checkpoints/srSCALE, checkpoints/baseSIZE for --stage base)"},
 		&cli.BoolFlag{Name: "resume", Category: trainCkptCategory, DisableDefaultText: true,
 			Usage: "continue the checkpoint in --out at its step, with its optimizer state and settings"},
 		&cli.IntFlag{Name: "every", Value: d.Every, Category: trainCkptCategory,
@@ -184,8 +228,8 @@ func trainCommand(set func(command)) *cli.Command {
 	}
 	return &cli.Command{
 		Name:        trainCommandName,
-		Usage:       "train a super-resolution model on image folders",
-		UsageText:   "srcascade train --hr DIR [--lr DIR] [options]",
+		Usage:       "train a super-resolution model (or a cascade's base stage) on image folders",
+		UsageText:   "srcascade train --hr DIR [--lr DIR] [options]\nsrcascade train --stage base --data DIR [--size N] [options]",
 		Description: trainDescription,
 		Flags:       flags,
 		Action:      setOptions(set, trainOptionsFrom),
@@ -199,6 +243,23 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 	const cmd = trainCommandName
 	if c.Args().Present() {
 		return nil, usagef(cmd, "unexpected argument %q: train takes folders as --hr DIR (and --lr DIR)", c.Args().First())
+	}
+	switch stage := c.String("stage"); stage {
+	case stageBase:
+		for _, f := range srOnlyFlags {
+			if c.IsSet(f) {
+				return nil, usagef(cmd, "%s is for super-resolution stages, not --stage base (a base stage reads its images with --data DIR and has no --val)", flagName(f))
+			}
+		}
+		return baseOptionsFrom(c)
+	case stageSR:
+		for _, f := range baseOnlyFlags {
+			if c.IsSet(f) {
+				return nil, usagef(cmd, "%s is for --stage base; a super-resolution stage reads --hr DIR", flagName(f))
+			}
+		}
+	default:
+		return nil, usagef(cmd, "--stage %q: want sr (super-resolution) or base", stage)
 	}
 	scale := c.Int("scale")
 	o := &trainOptions{
@@ -276,27 +337,8 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 		return nil, usagef(cmd, "--backend %q: %v", o.Backend, err)
 	}
 
-	for _, f := range trainFlagKeys {
-		if c.IsSet(f.flag) {
-			how := "--" + f.flag
-			if f.flag == "scale" {
-				how = "-s/--scale"
-			}
-			o.Given = append(o.Given, givenKey{Key: f.key, How: how})
-		}
-	}
-	sets, _ := c.Generic("set").(*setList)
-	if sets != nil {
-		keys, err := applySettings(&o.Config, &o.Train, sets.items)
-		if err != nil {
-			return nil, usagef(cmd, "%v", err)
-		}
-		for _, k := range keys {
-			if i := slices.IndexFunc(o.Given, func(g givenKey) bool { return g.Key == k }); i >= 0 {
-				return nil, usagef(cmd, "%s and --set %s both given: give one", o.Given[i].How, k[strings.IndexByte(k, '.')+1:])
-			}
-			o.Given = append(o.Given, givenKey{Key: k, How: "--set " + k[strings.IndexByte(k, '.')+1:]})
-		}
+	if err := o.applyGiven(c); err != nil {
+		return nil, err
 	}
 	if !o.Train.Resume {
 		if err := o.check(); err != nil {
@@ -307,9 +349,54 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 	return o, nil
 }
 
+// flagName writes a flag as users type it: --hr, -s/--scale.
+func flagName(f string) string {
+	if f == "scale" {
+		return "-s/--scale"
+	}
+	return "--" + f
+}
+
+// applyGiven records the settings given by flag (trainFlagKeys) and
+// applies the --set ones, in order, to the config and options.
+func (o *trainOptions) applyGiven(c *cli.Context) error {
+	const cmd = trainCommandName
+	for _, f := range trainFlagKeys {
+		if c.IsSet(f.flag) {
+			o.Given = append(o.Given, givenKey{Key: f.key, How: flagName(f.flag)})
+		}
+	}
+	sets, _ := c.Generic("set").(*setList)
+	if sets == nil {
+		return nil
+	}
+	keys, err := applySettings(&o.Config, &o.Train, sets.items)
+	if err != nil {
+		return usagef(cmd, "%v", err)
+	}
+	for _, k := range keys {
+		if i := slices.IndexFunc(o.Given, func(g givenKey) bool { return g.Key == k }); i >= 0 {
+			return usagef(cmd, "%s and --set %s both given: give one", o.Given[i].How, k[strings.IndexByte(k, '.')+1:])
+		}
+		o.Given = append(o.Given, givenKey{Key: k, How: "--set " + k[strings.IndexByte(k, '.')+1:]})
+	}
+	return nil
+}
+
+// given reports whether the setting with qualified key was given.
+func (o *trainOptions) given(key string) bool {
+	return slices.ContainsFunc(o.Given, func(g givenKey) bool { return g.Key == key })
+}
+
 // syncData copies the settings the data source shares with the model and
 // the training options.
 func (o *trainOptions) syncData() {
+	if o.Base {
+		o.Labelled.Size = o.Train.Patch
+		o.Labelled.Batch = o.Train.Batch
+		o.Labelled.Seed = o.Train.Seed
+		return
+	}
 	o.Data.Scale = o.Config.Scale
 	o.Data.Patch = o.Train.Patch
 	o.Data.Batch = o.Train.Batch
@@ -320,6 +407,9 @@ func (o *trainOptions) syncData() {
 // check validates the model config and training options together.
 func (o *trainOptions) check() error {
 	const cmd = trainCommandName
+	if o.Base {
+		return o.checkBase()
+	}
 	if err := o.Config.Validate(); err != nil {
 		if o.Train.Resume {
 			return fmt.Errorf("--resume: the model config of the checkpoint in %s: %w", o.Train.Out, err)
@@ -393,7 +483,7 @@ func (o *trainOptions) resolve() error {
 		if hasCheckpointFiles(out) {
 			what := "a training checkpoint"
 			if info, err := train.ReadCheckpoint(out); err == nil {
-				what = fmt.Sprintf("a x%d training checkpoint at step %d of %d", info.Config.Scale, info.Step, info.Options.Steps)
+				what = fmt.Sprintf("a %s training checkpoint at step %d of %d", stageName(info.Config, info.Options), info.Step, info.Options.Steps)
 			}
 			return usagef(cmd, "--out %s already holds %s: pass --resume to continue it (with --steps N to train longer), or choose another --out folder",
 				out, what)
@@ -401,6 +491,9 @@ func (o *trainOptions) resolve() error {
 		if _, err := os.Stat(filepath.Join(out, sr3.WeightsFile)); err == nil {
 			return usagef(cmd, "--out %s already holds a model (%s) without a training state to resume; choose another --out folder",
 				out, sr3.WeightsFile)
+		}
+		if o.Base {
+			return o.resolveClasses()
 		}
 		return nil
 	}
@@ -414,6 +507,13 @@ func (o *trainOptions) resolve() error {
 	info, err := train.ReadCheckpoint(out)
 	if err != nil {
 		return fmt.Errorf("--resume: %w", err)
+	}
+	if info.Config.Base != o.Base {
+		fix := "drop --stage base and give its --hr folder"
+		if info.Config.Base {
+			fix = "add --stage base and give its --data folder"
+		}
+		return usagef(cmd, "--resume: the checkpoint in %s is a %s stage; %s", out, stageName(info.Config, info.Options), fix)
 	}
 	opts := info.Options
 	opts.Out, opts.Resume, opts.Backend = out, true, nil
@@ -446,6 +546,12 @@ func (o *trainOptions) resolve() error {
 	}
 	o.Config, o.Train, o.ResumeStep = info.Config, opts, info.Step
 	o.Data.StartBatch = int64(info.Step)
+	o.Labelled.StartBatch = int64(info.Step)
+	if o.Base {
+		if err := o.checkResumedClasses(); err != nil {
+			return err
+		}
+	}
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -476,7 +582,7 @@ func (o *trainOptions) run(ctx context.Context, e *env) error {
 	if err := o.resolve(); err != nil {
 		return err
 	}
-	for _, f := range []struct{ flag, dir string }{{"--hr", o.Data.HRDir}, {"--lr", o.Data.LRDir}, {"--val", o.ValDir}} {
+	for _, f := range []struct{ flag, dir string }{{"--hr", o.Data.HRDir}, {"--lr", o.Data.LRDir}, {"--val", o.ValDir}, {"--data", o.Labelled.Dir}} {
 		if f.dir != "" {
 			if err := checkFolder(f.flag, f.dir); err != nil {
 				return err
@@ -489,6 +595,7 @@ func (o *trainOptions) run(ctx context.Context, e *env) error {
 	}
 	o.Train.Backend = backend
 	rep := newTrainProgress(e, o.Quiet, o.Train.Batch)
+	rep.out = o.Train.Out
 	defer rep.close()
 	backendName := o.Backend
 	if backendName == "" {
@@ -503,7 +610,13 @@ func (o *trainOptions) run(ctx context.Context, e *env) error {
 		}
 		rep.logf("validation: %d images from %s", len(val), o.ValDir)
 	}
-	src, err := train.NewSource(ctx, o.Data, func(s string) { rep.logf("%s", s) })
+	var src train.Source
+	logData := func(s string) { rep.logf("%s", s) }
+	if o.Base {
+		src, err = train.NewLabelledSource(ctx, o.Labelled, logData)
+	} else {
+		src, err = train.NewSource(ctx, o.Data, logData)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			rep.close()
@@ -537,6 +650,10 @@ func (o *trainOptions) logSettings(rep *trainProgress, backend string) {
 	attn := "none"
 	if len(c.AttnLevels) > 0 {
 		attn = joinInts(c.AttnLevels, ",")
+	}
+	if o.Base {
+		o.logBaseSettings(rep, backend, attn)
+		return
 	}
 	rep.logf("model: x%d, base_channels=%d channel_mults=%s res_blocks=%d attn_levels=%s space_to_depth=%t residual=%t prediction=%s loss=%s",
 		c.Scale, c.BaseChannels, joinInts(c.ChannelMults, ","), c.ResBlocks, attn, c.SpaceToDepth, c.Residual, c.Prediction, c.Loss)
@@ -577,6 +694,10 @@ func (o *trainOptions) reportDone(e *env, rep *trainProgress, elapsed time.Durat
 		done = o.ResumeStep
 	}
 	n := done - o.ResumeStep
+	if o.Base {
+		o.reportBaseDone(e, rep, done, n, elapsed)
+		return
+	}
 	fmt.Fprintf(w, "trained x%d to step %d of %d (%d %s in %s)\n", s, done, o.Train.Steps, n, plural(n, "step", "steps"), formatElapsed(elapsed))
 	fmt.Fprintf(w, "checkpoint: %s (EMA weights %s, config %s, training state %s)\n", out, sr3.WeightsFile, sr3.ConfigFile, train.StateFile)
 	fmt.Fprintf(w, "curve:      %s\n", filepath.Join(out, train.CurveFile))

@@ -13,8 +13,8 @@ import (
 // redrawn in place (step/steps, smoothed loss, steps/s, patches/s, ETA,
 // last validation PSNR against bicubic); otherwise a log line at the first
 // step, then at most every trainLogInterval, and at the last step. Each
-// validation and checkpoint gets a log line in both modes; -q prints
-// nothing. It is safe for concurrent use.
+// validation, sample sheet (base stages) and checkpoint gets a log line in
+// both modes; -q prints nothing. It is safe for concurrent use.
 type trainProgress struct {
 	statusLine
 	batch    int
@@ -25,13 +25,15 @@ type trainProgress struct {
 	steps    int            // step events seen
 	ckpt     int            // step of the last checkpoint written; -1 none
 	val, bic float64        // last validation PSNR and its bicubic baseline (NaN: none)
+	near     float64        // last sample sheet's distance to the training images (NaN: none)
+	out      string         // checkpoint folder, for the sample sheet's log line
 	lastLine time.Time      // last step log line (off a terminal)
 }
 
 // newTrainProgress makes the reporter for e's stderr; batch converts steps
 // per second into patches per second.
 func newTrainProgress(e *env, quiet bool, batch int) *trainProgress {
-	p := &trainProgress{batch: batch, interval: trainLogInterval, ckpt: -1, val: math.NaN(), bic: math.NaN()}
+	p := &trainProgress{batch: batch, interval: trainLogInterval, ckpt: -1, val: math.NaN(), bic: math.NaN(), near: math.NaN()}
 	p.statusLine = newStatusLine(e, quiet, p.statusText)
 	return p
 }
@@ -82,6 +84,9 @@ func (p *trainProgress) event(ev train.Progress) {
 		}
 	case "validation":
 		p.line(fmt.Sprintf("step %d/%d: validation Y-PSNR %s", ev.Step, ev.Steps, formatPSNRs(ev.ValPSNR, ev.BicubicPSNR)))
+	case "samples":
+		p.near = ev.Nearest
+		p.line(samplesLine(ev, p.out))
 	case "checkpoint":
 		p.ckpt = ev.Step
 		p.line(fmt.Sprintf("step %d/%d: checkpoint saved in %s", ev.Step, ev.Steps, ev.Checkpoint))
@@ -198,6 +203,14 @@ func (p *trainProgress) lastCheckpoint() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.ckpt
+}
+
+// nearest returns the last sample sheet's mean distance to the nearest
+// training image (base stages); NaN without one.
+func (p *trainProgress) nearest() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.near
 }
 
 // validation returns the last validation PSNR and its bicubic baseline

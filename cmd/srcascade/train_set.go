@@ -57,6 +57,7 @@ var setRefused = map[string]string{
 	"model.version": "the config format version is not a setting",
 	"model.scale":   "use -s/--scale",
 	"train.out":     "use --out",
+	"train.classes": "the class names are the sub-folders of --data",
 }
 
 // Key prefixes that say which struct a key belongs to; needed for "steps",
