@@ -124,39 +124,26 @@ func LoadDataset(ctx context.Context, opt DataOptions, log func(string)) (*Datas
 	items := make([]*item, len(cands))
 	var missized []string
 	var mu sync.Mutex
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(opt.Workers, len(cands)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(cands) || ctx.Err() != nil {
-					return
-				}
-				it, why, bad := ds.loadOne(cands[i], geom)
-				if c := cands[i].plan; c.W*c.H >= 1<<20 {
-					// A decode leaves ~16 bytes a pixel of garbage; collecting
-					// it now keeps the peak near the budget plus Workers
-					// images in flight (measured on train-photos: peak RSS
-					// 1.18 GB without, 0.80 GB with, for 272 MiB kept).
-					runtime.GC()
-				}
-				mu.Lock()
-				switch {
-				case bad != "":
-					missized = append(missized, bad)
-				case why != "":
-					skip(cands[i].hr, why)
-				default:
-					items[i] = it
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	parallelFor(ctx, len(cands), opt.Workers, func(i int) {
+		it, why, bad := ds.loadOne(cands[i], geom)
+		if c := cands[i].plan; c.W*c.H >= 1<<20 {
+			// A decode leaves ~16 bytes a pixel of garbage; collecting
+			// it now keeps the peak near the budget plus Workers
+			// images in flight (measured on train-photos: peak RSS
+			// 1.18 GB without, 0.80 GB with, for 272 MiB kept).
+			runtime.GC()
+		}
+		mu.Lock()
+		switch {
+		case bad != "":
+			missized = append(missized, bad)
+		case why != "":
+			skip(cands[i].hr, why)
+		default:
+			items[i] = it
+		}
+		mu.Unlock()
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -264,4 +251,26 @@ func syncLogf(log func(string)) func(format string, args ...any) {
 		defer mu.Unlock()
 		log(strings.TrimRight(msg, "\n"))
 	}
+}
+
+// parallelFor calls fn(i) for every i in [0, n) on up to workers goroutines
+// (at least one), each taking the next index, and returns when all calls
+// are done; once ctx ends no new index is started.
+func parallelFor(ctx context.Context, n, workers int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(workers, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode"
 
 	"github.com/srcascade/srcascade/data"
@@ -262,22 +260,9 @@ func LoadLabelled(ctx context.Context, opt LabelledOptions, log func(string)) (*
 	// Decode, Workers at a time, into slots kept in path order.
 	imgs := make([]*rgb8, len(files))
 	whys := make([]string, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(opt.Workers, len(files)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) || ctx.Err() != nil {
-					return
-				}
-				imgs[i], whys[i] = loadLabelledImage(filepath.Join(opt.Dir, filepath.FromSlash(files[i].rel)), opt.Size)
-			}
-		}()
-	}
-	wg.Wait()
+	parallelFor(ctx, len(files), opt.Workers, func(i int) {
+		imgs[i], whys[i] = loadLabelledImage(filepath.Join(opt.Dir, filepath.FromSlash(files[i].rel)), opt.Size)
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -270,17 +270,10 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 		Config:    sr3.DefaultConfig(scale),
 		Train:     train.DefaultOptions(),
 	}
-	o.Train.Steps = c.Int("steps")
-	o.Train.Batch = c.Int("batch")
+	readRunFlags(c, &o.Train)
 	o.Train.Patch = c.Int("patch")
-	o.Train.LR = c.Float64("learning-rate")
-	o.Train.Warmup = c.Int("warmup")
-	o.Train.Every = c.Int("every")
-	o.Train.Seed = c.Int64("seed")
 	o.Train.CondNoise = c.Float64("cond-noise")
 	o.Config.CondAug = o.Train.CondNoise > 0
-	o.Train.Resume = c.Bool("resume")
-	o.Train.Out = c.String("out")
 	if o.Train.Out == "" {
 		o.Train.Out = fmt.Sprintf(defaultOutTemplate, scale)
 	}
@@ -299,26 +292,15 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 		return nil, usagef(cmd, "no --hr DIR given: name the folder of high-resolution training images")
 	case !slices.Contains([]int{2, 4, 8}, scale):
 		return nil, usagef(cmd, "-s/--scale %d: the scale must be 2, 4 or 8", scale)
-	case o.Train.Steps < 1:
-		return nil, usagef(cmd, "--steps %d: must be at least 1", o.Train.Steps)
-	case o.Train.Batch < 1:
-		return nil, usagef(cmd, "--batch %d: must be at least 1", o.Train.Batch)
 	case o.Train.Patch < 1:
 		return nil, usagef(cmd, "--patch %d: must be a positive size in pixels", o.Train.Patch)
-	case !(o.Train.LR > 0):
-		return nil, usagef(cmd, "--learning-rate %g: must be positive", o.Train.LR)
-	case o.Train.Warmup < 0:
-		return nil, usagef(cmd, "--warmup %d: must be 0 or more steps", o.Train.Warmup)
-	case o.Train.Every < 0:
-		return nil, usagef(cmd, "--every %d: must be 0 (only at the end) or a period in steps", o.Train.Every)
-	case strings.TrimSpace(o.Train.Out) == "":
-		return nil, usagef(cmd, "--out: empty folder name")
-	case !(c.Float64("memory") > 0):
-		return nil, usagef(cmd, "--memory %g: must be a positive number of GiB", c.Float64("memory"))
+	}
+	if err := checkRunFlags(c, o.Train); err != nil {
+		return nil, err
+	}
+	switch {
 	case !(o.Data.DownscaleHR >= 1):
 		return nil, usagef(cmd, "--downscale-hr %g: must be at least 1 (1 = off)", o.Data.DownscaleHR)
-	case o.Data.Workers < 0:
-		return nil, usagef(cmd, "--workers %d: must be 0 (one per CPU) or more", o.Data.Workers)
 	case !(o.Train.CondNoise >= 0 && o.Train.CondNoise <= 1):
 		return nil, usagef(cmd, "--cond-noise %g: must be 0 (off) or a level up to 1", o.Train.CondNoise)
 	case o.ValImages < 0:
@@ -726,4 +708,42 @@ func formatElapsed(d time.Duration) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 	return formatDuration(d)
+}
+
+// readRunFlags reads the flags both stages share into opt: length, batch,
+// learning rate and warm-up, checkpoints, seed, resume and the folder.
+func readRunFlags(c *cli.Context, opt *train.Options) {
+	opt.Steps = c.Int("steps")
+	opt.Batch = c.Int("batch")
+	opt.LR = c.Float64("learning-rate")
+	opt.Warmup = c.Int("warmup")
+	opt.Every = c.Int("every")
+	opt.Seed = c.Int64("seed")
+	opt.Resume = c.Bool("resume")
+	opt.Out = c.String("out")
+}
+
+// checkRunFlags checks the flags readRunFlags read, and --memory and
+// --workers, which both stages' data sources take.
+func checkRunFlags(c *cli.Context, opt train.Options) error {
+	const cmd = trainCommandName
+	switch {
+	case opt.Steps < 1:
+		return usagef(cmd, "--steps %d: must be at least 1", opt.Steps)
+	case opt.Batch < 1:
+		return usagef(cmd, "--batch %d: must be at least 1", opt.Batch)
+	case !(opt.LR > 0):
+		return usagef(cmd, "--learning-rate %g: must be positive", opt.LR)
+	case opt.Warmup < 0:
+		return usagef(cmd, "--warmup %d: must be 0 or more steps", opt.Warmup)
+	case opt.Every < 0:
+		return usagef(cmd, "--every %d: must be 0 (only at the end) or a period in steps", opt.Every)
+	case strings.TrimSpace(opt.Out) == "":
+		return usagef(cmd, "--out: empty folder name")
+	case !(c.Float64("memory") > 0):
+		return usagef(cmd, "--memory %g: must be a positive number of GiB", c.Float64("memory"))
+	case c.Int("workers") < 0:
+		return usagef(cmd, "--workers %d: must be 0 (one per CPU) or more", c.Int("workers"))
+	}
+	return nil
 }

@@ -33,14 +33,7 @@ func baseOptionsFrom(c *cli.Context) (*trainOptions, error) {
 		Config:  sr3.DefaultBaseConfig(size, 1),
 		Train:   train.DefaultBaseOptions(size),
 	}
-	o.Train.Steps = c.Int("steps")
-	o.Train.Batch = c.Int("batch")
-	o.Train.LR = c.Float64("learning-rate")
-	o.Train.Warmup = c.Int("warmup")
-	o.Train.Every = c.Int("every")
-	o.Train.Seed = c.Int64("seed")
-	o.Train.Resume = c.Bool("resume")
-	o.Train.Out = c.String("out")
+	readRunFlags(c, &o.Train)
 	if o.Train.Out == "" {
 		o.Train.Out = fmt.Sprintf(defaultBaseOut, size)
 	}
@@ -55,22 +48,9 @@ func baseOptionsFrom(c *cli.Context) (*trainOptions, error) {
 		return nil, usagef(cmd, "no --data DIR given: name the folder of training images for --stage base (one sub-folder per class)")
 	case size < minBaseSize:
 		return nil, usagef(cmd, "--size %d: a base stage generates images of at least %dx%d", size, minBaseSize, minBaseSize)
-	case o.Train.Steps < 1:
-		return nil, usagef(cmd, "--steps %d: must be at least 1", o.Train.Steps)
-	case o.Train.Batch < 1:
-		return nil, usagef(cmd, "--batch %d: must be at least 1", o.Train.Batch)
-	case !(o.Train.LR > 0):
-		return nil, usagef(cmd, "--learning-rate %g: must be positive", o.Train.LR)
-	case o.Train.Warmup < 0:
-		return nil, usagef(cmd, "--warmup %d: must be 0 or more steps", o.Train.Warmup)
-	case o.Train.Every < 0:
-		return nil, usagef(cmd, "--every %d: must be 0 (only at the end) or a period in steps", o.Train.Every)
-	case strings.TrimSpace(o.Train.Out) == "":
-		return nil, usagef(cmd, "--out: empty folder name")
-	case !(c.Float64("memory") > 0):
-		return nil, usagef(cmd, "--memory %g: must be a positive number of GiB", c.Float64("memory"))
-	case o.Labelled.Workers < 0:
-		return nil, usagef(cmd, "--workers %d: must be 0 (one per CPU) or more", o.Labelled.Workers)
+	}
+	if err := checkRunFlags(c, o.Train); err != nil {
+		return nil, err
 	}
 	if err := checkBackend(o.Backend); err != nil {
 		return nil, usagef(cmd, "--backend %q: %v", o.Backend, err)
