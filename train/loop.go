@@ -136,7 +136,7 @@ func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []Val
 		}
 		if !slices.Equal(prev.Options.Classes, opt.Classes) {
 			return fmt.Errorf("train: resuming %s: the checkpoint was trained on the classes %s, this run names %s",
-				opt.Out, quoteList(prev.Options.Classes), quoteList(opt.Classes))
+				opt.Out, QuoteNames(prev.Options.Classes), QuoteNames(opt.Classes))
 		}
 		step, err := loadState(opt.Out, store)
 		if err != nil {

@@ -70,9 +70,9 @@ func checkStage(opt Options, cfg sr3.Config, src Source, val []ValPair) error {
 		case len(names) == 0:
 			return fmt.Errorf("train: the model takes %d classes but the training images have none (no class folders)", cfg.Classes)
 		case len(names) != cfg.Classes:
-			return fmt.Errorf("train: the training images have %d classes (%s), the model config %d", len(names), quoteList(names), cfg.Classes)
+			return fmt.Errorf("train: the training images have %d classes (%s), the model config %d", len(names), QuoteNames(names), cfg.Classes)
 		case len(opt.Classes) > 0 && !slices.Equal(names, opt.Classes):
-			return fmt.Errorf("train: the training images have the classes %s, the run names %s", quoteList(names), quoteList(opt.Classes))
+			return fmt.Errorf("train: the training images have the classes %s, the run names %s", QuoteNames(names), QuoteNames(opt.Classes))
 		}
 	}
 	return nil
@@ -188,8 +188,8 @@ func (r *runner) validateBase(ctx context.Context) error {
 	return nil
 }
 
-// quoteList writes names as a readable list: [a, b, c] (at most 12 shown).
-func quoteList(names []string) string {
+// QuoteNames writes names as a readable list: [a, b, c] (at most 12 shown).
+func QuoteNames(names []string) string {
 	if len(names) == 0 {
 		return "(none)"
 	}

@@ -8,7 +8,6 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/srcascade/srcascade/sr3"
@@ -125,7 +124,7 @@ func (o *trainOptions) resolveClasses() error {
 	}
 	if k := o.Config.Classes; o.given(modelPrefix+"classes") && k != 0 && k != len(names) {
 		return usagef(cmd, "--set classes=%d: --data %s has %d class folders %s; classes is their number, or 0 for an unconditional model",
-			k, o.Labelled.Dir, len(names), quoteNames(names))
+			k, o.Labelled.Dir, len(names), train.QuoteNames(names))
 	}
 	o.baseDefaults(len(names))
 	o.Train.Classes = nil
@@ -155,22 +154,9 @@ func (o *trainOptions) checkResumedClasses() error {
 	}
 	if want := o.Train.Classes; !slices.Equal(names, want) {
 		return usagef(cmd, "--resume: the checkpoint in %s was trained on the classes %s, --data %s has %s; give the same --data folder",
-			o.Train.Out, quoteNames(want), o.Labelled.Dir, quoteNames(names))
+			o.Train.Out, train.QuoteNames(want), o.Labelled.Dir, train.QuoteNames(names))
 	}
 	return nil
-}
-
-// quoteNames writes class names as [a, b, c], at most 12 of them.
-func quoteNames(names []string) string {
-	if len(names) == 0 {
-		return "(none)"
-	}
-	shown := names[:min(len(names), 12)]
-	s := "[" + strings.Join(shown, ", ")
-	if len(names) > len(shown) {
-		s += fmt.Sprintf(", ... %d in all", len(names))
-	}
-	return s + "]"
 }
 
 // stageName describes the stage of a checkpoint: "x4", "base 16x16".
@@ -189,7 +175,7 @@ func classesText(cfg sr3.Config, names []string) string {
 	}
 	s := fmt.Sprintf("%d %s", cfg.Classes, plural(cfg.Classes, "class", "classes"))
 	if len(names) > 0 {
-		s += " " + quoteNames(names)
+		s += " " + train.QuoteNames(names)
 	}
 	return s
 }
