@@ -74,3 +74,37 @@ func TestCondAugTilesAgree(t *testing.T) {
 		t.Fatalf("tiled vs whole with augmentation: rms %g, without: %g; the tiles do not share the augmentation noise", d, ref)
 	}
 }
+
+// TestPipelineCondNoiseGoesToAugmentedStages checks that an asked level
+// reaches the stages trained with conditioning augmentation and skips the
+// others (a plain first stage does not make the cascade refuse it).
+func TestPipelineCondNoiseGoesToAugmentedStages(t *testing.T) {
+	aug := tinyConfig(2)
+	aug.CondAug = true
+	p, err := NewPipeline(tinyStage(t, tinyConfig(2)), tinyStage(t, aug))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.TakesCondNoise() {
+		t.Fatal("a pipeline with an augmented stage says it takes no level")
+	}
+	img := smoothImage(16, 16)
+	run := func(level float64) []float32 {
+		t.Helper()
+		out, err := p.Upscale(context.Background(), img, Options{Scale: 4, Seed: 2, Steps: 1, CondNoise: &level}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Pix
+	}
+	if d := maxDiff(run(0), run(0.1)); d < 1e-3 {
+		t.Fatalf("level 0.1 changed the cascade's output by only %g: the augmented stage did not get it", d)
+	}
+	plain, err := NewPipeline(tinyStage(t, tinyConfig(2)), tinyStage(t, tinyConfig(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.TakesCondNoise() {
+		t.Fatal("a pipeline of plain stages says it takes a level")
+	}
+}

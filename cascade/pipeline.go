@@ -20,7 +20,9 @@ import (
 // i), and Generated set for every stage after the first, so that the
 // automatic conditioning augmentation (Options.CondNoise nil) applies to the
 // later stages' generated inputs; an explicit CondNoise applies to every
-// stage (stages without a network, such as Bicubic, ignore it).
+// stage but those that say they take none (TakesCondNoise false: SR3 stages
+// trained without conditioning augmentation), which run as if none had been
+// asked; Bicubic ignores it.
 //
 // A grey (single-channel) input is given as it is to the stages that take
 // grey (AcceptsGrey, as Bicubic and SR3Stage do); before the first stage
@@ -183,6 +185,11 @@ func (p *Pipeline) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		so.Scale = per[i]
 		so.Seed = StageSeed(opts.Seed, i)
 		so.Generated = opts.Generated || i > 0
+		if t, ok := stage.(interface{ TakesCondNoise() bool }); ok && so.CondNoise != nil && !t.TakesCondNoise() {
+			// An asked level is for the stages trained to take one; the
+			// others run as if none had been asked.
+			so.CondNoise = nil
+		}
 		var sp Progress
 		if progress != nil {
 			sp = func(done, tot int) {
@@ -210,6 +217,18 @@ func (p *Pipeline) Upscale(ctx context.Context, img *data.Image, opts Options, p
 
 // acceptsGrey reports whether u takes single-channel images as they are:
 // those that say so with an AcceptsGrey method.
+// takesCondNoise reports whether u takes a conditioning-augmentation level
+// (an SR3Stage trained with it, or a Pipeline with such a stage).
+func takesCondNoise(u Upscaler) bool {
+	g, ok := u.(interface{ TakesCondNoise() bool })
+	return ok && g.TakesCondNoise()
+}
+
+// TakesCondNoise reports whether any stage takes a conditioning-
+// augmentation level: an explicit Options.CondNoise goes to those stages
+// only.
+func (p *Pipeline) TakesCondNoise() bool { return slices.ContainsFunc(p.stages, takesCondNoise) }
+
 func acceptsGrey(u Upscaler) bool {
 	g, ok := u.(interface{ AcceptsGrey() bool })
 	return ok && g.AcceptsGrey()

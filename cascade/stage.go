@@ -195,6 +195,10 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 // augmentation (one per pass), apart from the passes' sampler noise.
 const condNoiseStream = 1 << 20
 
+// TakesCondNoise reports whether the model was trained with conditioning
+// augmentation (sr3.Config.CondAug), so it takes a level above 0.
+func (s *SR3Stage) TakesCondNoise() bool { return s.model.Config.CondAug }
+
 // CondLevel returns the conditioning-augmentation level of a pass: the
 // level asked for in opts.CondNoise, else the model's default
 // (sr3.Config.CondNoise) for a generated input and 0 for a real one. A level

@@ -197,32 +197,47 @@ type condLeveler interface {
 	CondLevel(opts cascade.Options, generated bool) (float64, error)
 }
 
-// checkCondNoise checks an explicit --cond-noise level against every stage
-// of up before any image is read: a learned stage trained without
-// conditioning augmentation takes no level above 0 (the error names it).
-// Stages without a network (bicubic) ignore the level.
+// checkCondNoise checks an explicit --cond-noise level against the stages
+// of up before any image is read. The level goes to the learned stages
+// trained with conditioning augmentation, the others run without it
+// (cascade.Pipeline); a level above 0 that no learned stage takes is an
+// error naming the first of them. Stages without a network (bicubic)
+// ignore the level.
 func checkCondNoise(up cascade.Upscaler, opts cascade.Options) error {
 	if opts.CondNoise == nil {
 		return nil
 	}
-	stages := []cascade.Upscaler{up}
-	if p, ok := up.(*cascade.Pipeline); ok {
-		stages = p.Stages()
-	}
-	for i, s := range stages {
-		if p, ok := s.(*cascade.Pipeline); ok {
-			if err := checkCondNoise(p, opts); err != nil {
-				return err
-			}
+	var firstErr error
+	for i, s := range flattenStages(up) {
+		c, ok := s.(condLeveler)
+		if !ok {
 			continue
 		}
-		if c, ok := s.(condLeveler); ok {
-			if _, err := c.CondLevel(opts, opts.Generated || i > 0); err != nil {
-				return fmt.Errorf("--cond-noise %g: %w", *opts.CondNoise, err)
-			}
+		_, err := c.CondLevel(opts, opts.Generated || i > 0)
+		if err == nil {
+			return nil
+		}
+		if firstErr == nil {
+			firstErr = err
 		}
 	}
+	if firstErr != nil {
+		return fmt.Errorf("--cond-noise %g: %w", *opts.CondNoise, firstErr)
+	}
 	return nil
+}
+
+// flattenStages lists the stages of up in order, descending into pipelines.
+func flattenStages(up cascade.Upscaler) []cascade.Upscaler {
+	p, ok := up.(*cascade.Pipeline)
+	if !ok {
+		return []cascade.Upscaler{up}
+	}
+	var out []cascade.Upscaler
+	for _, s := range p.Stages() {
+		out = append(out, flattenStages(s)...)
+	}
+	return out
 }
 
 // checkScale says whether up supports scale.
