@@ -129,8 +129,12 @@ func TestShippedModelTilesWithoutSeams(t *testing.T) {
 		img     *data.Image
 		maxSeam float64 // grey levels
 	}{
+		// With DDPM sampling the tiles draw their own texture (a tile's
+		// self-attention sees only the tile), so on a photo tiled and
+		// whole differ by a few grey levels across every line; what
+		// must not happen is that tile edges stand out.
 		{"flat", flat, 0.25},
-		{"photo", photo, 2},
+		{"photo", photo, 6},
 	} {
 		run := func(tile int) *data.Image {
 			out, err := up.Upscale(context.Background(), c.img, cascade.Options{Scale: 4, Seed: 7, Tile: tile}, nil)
