@@ -32,6 +32,22 @@ func wantParse(t *testing.T, line string, want command) {
 	}
 }
 
+// wantUsageErrorAll checks that line is a usage error whose message
+// mentions every string of wants.
+func wantUsageErrorAll(t *testing.T, line string, wants []string) {
+	t.Helper()
+	_, _, err := parseLine(t, line)
+	var ue *usageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want a usage error", err)
+	}
+	for _, w := range wants {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+}
+
 // wantUsageError checks that line is a usage error (exit code 2) whose
 // message mentions want, and that the stderr it makes mentions hint (where
 // to read the help).

@@ -100,16 +100,7 @@ func TestParseTrainBaseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			_, _, err := parseLine(t, tt.line)
-			var ue *usageError
-			if !errors.As(err, &ue) {
-				t.Fatalf("got %v, want a usage error", err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
+			wantUsageErrorAll(t, tt.line, tt.want)
 		})
 	}
 }
