@@ -83,6 +83,12 @@ func saveTinySR3(t *testing.T, dir string, condAug bool) {
 	if condAug {
 		cfg.CondAug, cfg.CondNoise = true, 0.1
 	}
+	saveNewModel(t, dir, cfg)
+}
+
+// saveNewModel writes a freshly initialised model of cfg (seed 1) to dir.
+func saveNewModel(t *testing.T, dir string, cfg sr3.Config) {
+	t.Helper()
 	b, err := sr3.NewBackend("go")
 	if err != nil {
 		t.Fatal(err)

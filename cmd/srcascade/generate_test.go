@@ -194,17 +194,7 @@ func saveTinyBase(t *testing.T, dir string, names []string) {
 	t.Helper()
 	cfg := sr3.DefaultBaseConfig(16, len(names))
 	cfg.BaseChannels, cfg.ChannelMults, cfg.ResBlocks, cfg.AttnLevels, cfg.GroupNormGroups = 8, []int{1, 2}, 1, nil, 4
-	b, err := sr3.NewBackend("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := sr3.New(cfg, b, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Save(dir); err != nil {
-		t.Fatal(err)
-	}
+	saveNewModel(t, dir, cfg)
 	if err := pretrained.WriteClasses(dir, names); err != nil {
 		t.Fatal(err)
 	}
