@@ -13,8 +13,13 @@ export GOFLAGS ?= -mod=mod
 
 GO           ?= go
 TEST_TIMEOUT ?= 14m
-FUZZ_DECODE  ?= 20s
-FUZZ_EXIF    ?= 10s
+# Fuzz budgets are counts of executions, not durations: a duration
+# -fuzztime can end in a bare "context deadline exceeded" from a race in
+# Go's fuzz coordinator (go.dev/issue/75804, fixed in Go 1.27), which CI
+# hit; counts have no deadline to race. -fuzzminimizetime likewise.
+FUZZ_DECODE  ?= 200000x
+FUZZ_EXIF    ?= 200000x
+FUZZ_MINIMIZE ?= 200x
 BENCH        ?= .
 BENCHPKG     ?= ./...
 
@@ -24,7 +29,7 @@ help:
 	@echo "make build   bin/srcascade (GOEXPERIMENT=simd)"
 	@echo "make test    unit and CLI tests (./...), then a short fuzz run of the image decoders"
 	@echo "make unit    only the tests, no fuzzing"
-	@echo "make fuzz    FuzzDecode for $(FUZZ_DECODE) and FuzzEXIF for $(FUZZ_EXIF)"
+	@echo "make fuzz    FuzzDecode for $(FUZZ_DECODE) and FuzzEXIF for $(FUZZ_EXIF) executions"
 	@echo "make bench   benchmarks: BENCH=regexp BENCHPKG=./data"
 	@echo "make lint    gofmt -l (must be empty) and go vet"
 	@echo "make fmt     gofmt -w"
@@ -38,8 +43,8 @@ unit:
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 fuzz:
-	$(GO) test ./data -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZ_DECODE)
-	$(GO) test ./data -run '^$$' -fuzz '^FuzzEXIF$$' -fuzztime $(FUZZ_EXIF)
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZ_DECODE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzEXIF$$' -fuzztime $(FUZZ_EXIF) -fuzzminimizetime $(FUZZ_MINIMIZE)
 
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(BENCHPKG)
