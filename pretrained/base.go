@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/srcascade/srcascade/internal/atomicfile"
 	"github.com/srcascade/srcascade/sr3"
 )
@@ -55,11 +56,16 @@ type Base struct {
 	// Classes are the class names, label i named Classes[i]; nil for an
 	// unconditional model.
 	Classes []string
-	// Size is the side of the images the model was trained at, read from
-	// the training run's TrainInfoFile beside the weights (options.patch);
-	// 0 when unknown (no such file, as for a folder written by
+	// Size is the side of the images the model was trained at: a built-in
+	// model's card (Info.ImageSize), or for a checkpoint folder the
+	// training run's TrainInfoFile beside the weights (options.patch); 0
+	// when unknown (no such file, as for a folder written by
 	// sr3.Model.Save, or one without a usable size).
 	Size int
+	// Cascade is the super-resolution model (a name or chain for Open)
+	// that enlarges the samples by default: a built-in base model's
+	// Info.Cascade; "" for a checkpoint folder.
+	Cascade string
 }
 
 // TrainInfoFile is the file of a training checkpoint that records the
@@ -67,18 +73,23 @@ type Base struct {
 // from its "options": {"patch": N}.
 const TrainInfoFile = "train.json"
 
-// OpenBase opens the base model (sr3.Config.Base) of a checkpoint folder
-// written by `srcascade train --stage base` on the named compute backend
-// ("" = automatic, see sr3.NewBackend), with its class names (see
-// ClassesFile) and the image size it was trained at. There are no
-// built-in base models yet: a built-in (super-resolution) name, or a
-// checkpoint folder of a super-resolution model, gives an error wrapping
-// ErrNotBase; an argument that is neither a built-in name nor a folder, or
-// a folder with neither of a model's files, wraps ErrUnknownModel. Other
-// errors name the folder and the problem.
+// OpenBase opens a base model (sr3.Config.Base) on the named compute
+// backend ("" = automatic, see sr3.NewBackend), with its class names (see
+// ClassesFile) and the image size it was trained at: a built-in base model
+// by name (see List; DefaultBase is the one generate uses without -m), or
+// a checkpoint folder written by `srcascade train --stage base`. A
+// built-in super-resolution name, or a checkpoint folder of a
+// super-resolution model, gives an error wrapping ErrNotBase; an argument
+// that is neither a built-in name nor a folder, or a folder with neither
+// of a model's files, wraps ErrUnknownModel. Other errors name the model
+// and the problem.
 func OpenBase(nameOrDir, backend string) (*Base, error) {
+	if i := slices.IndexFunc(bases, func(e baseEntry) bool { return e.info.Name == nameOrDir }); i >= 0 {
+		return openEmbeddedBase(bases[i], backend)
+	}
 	if slices.ContainsFunc(registry, func(e entry) bool { return e.info.Name == nameOrDir }) {
-		return nil, fmt.Errorf("model %s is a super-resolution model; %w (a checkpoint folder written by srcascade train --stage base)", nameOrDir, ErrNotBase)
+		return nil, fmt.Errorf("model %s is a super-resolution model; %w (built-in: %s; or a checkpoint folder written by srcascade train --stage base)",
+			nameOrDir, ErrNotBase, strings.Join(BaseNames(), ", "))
 	}
 	st, err := os.Stat(nameOrDir)
 	if err != nil || !st.IsDir() {
@@ -89,7 +100,8 @@ func OpenBase(nameOrDir, backend string) (*Base, error) {
 		case err == nil:
 			what = "a file, not a checkpoint folder"
 		}
-		return nil, fmt.Errorf("model %q: %w: %s (generate needs a base model: a checkpoint folder written by srcascade train --stage base)", nameOrDir, ErrUnknownModel, what)
+		return nil, fmt.Errorf("model %q: %w: %s (generate needs a base model: built-in %s, or a checkpoint folder written by srcascade train --stage base)",
+			nameOrDir, ErrUnknownModel, what, strings.Join(BaseNames(), ", "))
 	}
 	dir := nameOrDir
 	cfg, err := readBaseConfig(dir)
@@ -100,20 +112,37 @@ func OpenBase(nameOrDir, backend string) (*Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	names, err := classNames(dir, cfg.Classes, meta)
+	classesRaw, err := os.ReadFile(filepath.Join(dir, ClassesFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	base, err := newBase("checkpoint "+dir, cfg, weights, meta, classesRaw, backend)
 	if err != nil {
 		return nil, err
 	}
+	base.Size = trainedSize(dir, cfg)
+	return base, nil
+}
+
+// newBase builds a Base from a base model's config, weights and metadata
+// and the contents of its ClassesFile (nil = none) on the named backend;
+// where names the model in errors ("checkpoint DIR", "built-in model
+// NAME"). Size and Cascade are left for the caller.
+func newBase(where string, cfg sr3.Config, weights map[string]*tensors.Tensor, meta map[string]string, classesRaw []byte, backend string) (*Base, error) {
+	names, err := classNames(classesRaw, cfg.Classes, meta)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
 	b, err := sr3.NewBackend(backend)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	m, err := sr3.NewFromWeights(cfg, b, weights)
 	if err != nil {
 		b.Finalize()
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	return &Base{Model: m, Classes: names, Size: trainedSize(dir, cfg)}, nil
+	return &Base{Model: m, Classes: names}, nil
 }
 
 // trainedSize reads the trained image side from TrainInfoFile in dir: 0
@@ -168,20 +197,24 @@ func readBaseConfig(dir string) (sr3.Config, error) {
 	return cfg, nil
 }
 
-// classNames returns the class names of a base checkpoint with classes
-// classes: from ClassesFile, else from the weights' metadata, else
-// DefaultClassNames (see OpenBase).
-func classNames(dir string, classes int, meta map[string]string) ([]string, error) {
-	names, err := ReadClasses(dir)
+// classNames returns the class names of a base model with classes
+// classes: from the contents of its ClassesFile (classesRaw; nil = no
+// file), else from its weights' metadata, else DefaultClassNames (see
+// OpenBase).
+func classNames(classesRaw []byte, classes int, meta map[string]string) ([]string, error) {
+	var names []string
 	source := ClassesFile
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	if classesRaw != nil {
+		var err error
+		if names, err = parseClasses(classesRaw); err != nil {
+			return nil, err
+		}
 	}
 	if names == nil {
 		if raw, ok := meta[ClassesMetaKey]; ok {
 			source = sr3.WeightsFile + " metadata " + ClassesMetaKey
 			if err := json.Unmarshal([]byte(raw), &names); err != nil || names == nil {
-				return nil, fmt.Errorf("checkpoint %s: %s: want a JSON array of class names", dir, source)
+				return nil, fmt.Errorf("%s: want a JSON array of class names", source)
 			}
 		}
 	}
@@ -190,12 +223,12 @@ func classNames(dir string, classes int, meta map[string]string) ([]string, erro
 	}
 	if len(names) != classes {
 		if classes == 0 {
-			return nil, fmt.Errorf("checkpoint %s: %s names %d classes, but the model is unconditional (config classes 0)", dir, source, len(names))
+			return nil, fmt.Errorf("%s names %d classes, but the model is unconditional (config classes 0)", source, len(names))
 		}
-		return nil, fmt.Errorf("checkpoint %s: %s names %d classes, the model has %d (config classes)", dir, source, len(names), classes)
+		return nil, fmt.Errorf("%s names %d classes, the model has %d (config classes)", source, len(names), classes)
 	}
 	if err := CheckClassNames(names); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %s: %w", dir, source, err)
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return names, nil
 }
@@ -244,6 +277,11 @@ func ReadClasses(dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseClasses(raw)
+}
+
+// parseClasses parses the contents of a ClassesFile.
+func parseClasses(raw []byte) ([]string, error) {
 	var names []string
 	if err := json.Unmarshal(raw, &names); err == nil && names != nil {
 		return names, nil
@@ -279,4 +317,29 @@ func WriteClasses(dir string, names []string) error {
 		return fmt.Errorf("write %s: %w", ClassesFile, err)
 	}
 	return nil
+}
+
+// ClassSlug is a class name as it appears in file names: lower case,
+// every run of characters other than letters and digits made one "-",
+// none at either end ("Animals & Nature" is animals-nature); "class<i>"
+// when nothing is left. Class folders of training data
+// (scripts/fetch-emoji.sh) are named so, and generate finds a class by it.
+func ClassSlug(name string, i int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	if b.Len() == 0 {
+		return fmt.Sprintf("class%d", i)
+	}
+	return b.String()
 }

@@ -205,6 +205,7 @@ func TestOpenBaseErrors(t *testing.T) {
 		{configOnly, nil, "model.safetensors is missing"},
 		{weightsOnly, nil, "config.json is missing"},
 		{sr, ErrNotBase, "is a x4 super-resolution model"},
+		{"emoji-x2", ErrNotBase, "model emoji-x2 is a super-resolution model; generate needs a base model (built-in: emoji-base16"},
 		{count, nil, "classes.json names 3 classes, the model has 2"},
 		{badJSON, nil, `classes.json: want a JSON list of class names`},
 		{dup, nil, `classes 0 and 1 have the same name "cat"`},
@@ -231,5 +232,19 @@ func TestOpenBaseErrors(t *testing.T) {
 	}
 	if err := WriteClasses(root, []string{"a", "A"}); err == nil {
 		t.Error("WriteClasses accepted names equal ignoring case")
+	}
+}
+
+// TestOpenRefusesBaseModels checks that the super-resolution opener
+// refuses base models, built-in, as a folder or as part of a chain, with
+// ErrBaseModel (upscale's usage error that points to generate).
+func TestOpenRefusesBaseModels(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "base-ckpt")
+	saveTinyBase(t, dir, 2, nil)
+	for _, arg := range []string{DefaultBase, dir, "sr3-x2" + ChainSep + DefaultBase} {
+		up, err := Open(arg, "go")
+		if !errors.Is(err, ErrBaseModel) {
+			t.Errorf("Open(%q) = %v, %v; want an error wrapping ErrBaseModel", arg, up, err)
+		}
 	}
 }

@@ -6,33 +6,25 @@ import (
 	"io/fs"
 	"path"
 
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/sr3"
 )
 
 // weights holds the shipped models' inference files (EMA weights and
-// config). Each model's folder also has MODEL_CARD.md (how it was trained,
-// its scores) and, not embedded, the training state to resume from.
+// config; a base model's class names too). Each model's folder also has
+// MODEL_CARD.md (how it was trained, its scores) and, not embedded, the
+// training state to resume from.
 //
 //go:embed sr3-x4/config.json sr3-x4/model.safetensors sr3-x2/config.json sr3-x2/model.safetensors
+//go:embed emoji-x2/config.json emoji-x2/model.safetensors
+//go:embed emoji-base16/config.json emoji-base16/model.safetensors emoji-base16/classes.json
 var weights embed.FS
 
-// openEmbedded opens the shipped model in folder dir of weights on the
-// named compute backend.
+// openEmbedded opens the shipped super-resolution model in folder dir of
+// weights on the named compute backend.
 func openEmbedded(name, dir, backend string) (cascade.Upscaler, error) {
-	cfgData, err := weights.ReadFile(path.Join(dir, sr3.ConfigFile))
-	if err != nil {
-		return nil, fmt.Errorf("built-in model %s: %w", name, err)
-	}
-	cfg, err := sr3.UnmarshalConfig(cfgData)
-	if err != nil {
-		return nil, fmt.Errorf("built-in model %s: %w", name, err)
-	}
-	w, err := weights.ReadFile(path.Join(dir, sr3.WeightsFile))
-	if err != nil {
-		return nil, fmt.Errorf("built-in model %s: %w", name, err)
-	}
-	tensors, _, err := sr3.ReadTensors(w)
+	cfg, tensors, _, err := readEmbedded(dir)
 	if err != nil {
 		return nil, fmt.Errorf("built-in model %s: %w", name, err)
 	}
@@ -51,6 +43,28 @@ func openEmbedded(name, dir, backend string) (cascade.Upscaler, error) {
 		return nil, fmt.Errorf("built-in model %s: %w", name, err)
 	}
 	return stage, nil
+}
+
+// readEmbedded reads the config, weights and weights metadata of the
+// shipped model in folder dir of weights.
+func readEmbedded(dir string) (sr3.Config, map[string]*tensors.Tensor, map[string]string, error) {
+	cfgData, err := weights.ReadFile(path.Join(dir, sr3.ConfigFile))
+	if err != nil {
+		return sr3.Config{}, nil, nil, err
+	}
+	cfg, err := sr3.UnmarshalConfig(cfgData)
+	if err != nil {
+		return sr3.Config{}, nil, nil, err
+	}
+	w, err := weights.ReadFile(path.Join(dir, sr3.WeightsFile))
+	if err != nil {
+		return sr3.Config{}, nil, nil, err
+	}
+	ts, meta, err := sr3.ReadTensors(w)
+	if err != nil {
+		return sr3.Config{}, nil, nil, err
+	}
+	return cfg, ts, meta, nil
 }
 
 // embeddedSize is the size in bytes of a shipped model's weights file.

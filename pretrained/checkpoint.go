@@ -41,6 +41,10 @@ func loadCheckpoint(dir, backend string) (cascade.Upscaler, error) {
 		b.Finalize()
 		return nil, err // sr3.Load names the folder and the problem
 	}
+	if m.Config.Base {
+		b.Finalize()
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, ErrBaseModel)
+	}
 	stage, err := cascade.NewSR3Stage(checkpointName(dir), m)
 	if err != nil {
 		b.Finalize()

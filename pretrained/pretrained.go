@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,16 +17,28 @@ import (
 // Info is the model card of a built-in model, as `srcascade models` lists it.
 type Info struct {
 	Name        string `json:"name"`
-	Scales      []int  `json:"scales"`      // output scales it supports
+	Kind        string `json:"kind"`        // KindSR or KindBase
+	Scales      []int  `json:"scales"`      // output scales it supports (none for a base model)
 	Params      int64  `json:"params"`      // trainable parameters; 0 for fixed filters
 	Size        int64  `json:"size_bytes"`  // bytes of embedded weights
 	TrainedOn   string `json:"trained_on"`  // data it was trained on, or "-" for none
 	Description string `json:"description"` // one line: what it is and how good
+	// ImageSize is a base model's sample side in pixels (the size it was
+	// trained at); 0 for super-resolution models.
+	ImageSize int `json:"image_size,omitempty"`
+	// Cascade is the super-resolution model (a name or chain for Open)
+	// that generate enlarges a base model's samples with by default.
+	Cascade string `json:"cascade,omitempty"`
 }
 
 // ErrUnknownModel is wrapped by Open's error when its argument is neither a
 // built-in model name nor a checkpoint folder.
 var ErrUnknownModel = errors.New("not a model name or checkpoint folder")
+
+// ErrBaseModel is wrapped by Open's error when its argument (or a part of
+// a chain) is a base model, which generates images rather than upscaling
+// them.
+var ErrBaseModel = errors.New("a base model generates images from noise (srcascade generate -m MODEL); upscaling needs a super-resolution model")
 
 // entry is one built-in model: its card and how to open it.
 type entry struct {
@@ -38,6 +51,7 @@ var registry = []entry{
 	{
 		info: Info{
 			Name:        "bicubic",
+			Kind:        KindSR,
 			Scales:      cascade.Bicubic{}.Scales(),
 			TrainedOn:   "-",
 			Description: "MATLAB-exact bicubic interpolation (a = -0.5): the baseline every model must beat",
@@ -47,6 +61,7 @@ var registry = []entry{
 	{
 		info: Info{
 			Name:        "sr3-x4",
+			Kind:        KindSR,
 			Scales:      []int{4},
 			Params:      sr3x4Params,
 			Size:        embeddedSize("sr3-x4"),
@@ -58,6 +73,7 @@ var registry = []entry{
 	{
 		info: Info{
 			Name:        "sr3-x2",
+			Kind:        KindSR,
 			Scales:      []int{2, 4, 8},
 			Params:      sr3x2Params,
 			Size:        embeddedSize("sr3-x2"),
@@ -65,6 +81,18 @@ var registry = []entry{
 			Description: sr3x2Description,
 		},
 		open: func(backend string) (cascade.Upscaler, error) { return openEmbedded("sr3-x2", "sr3-x2", backend) },
+	},
+	{
+		info: Info{
+			Name:        "emoji-x2",
+			Kind:        KindSR,
+			Scales:      []int{2, 4, 8},
+			Params:      emojiX2Params,
+			Size:        embeddedSize("emoji-x2"),
+			TrainedOn:   emojiTrainedOn,
+			Description: emojiX2Description,
+		},
+		open: func(backend string) (cascade.Upscaler, error) { return openEmbedded("emoji-x2", "emoji-x2", backend) },
 	},
 }
 
@@ -77,19 +105,32 @@ const (
 	sr3x2Params      = 2843084
 	sr3x2TrainedOn   = "182 photos (scripts/fetch-train-photos.sh), 5,314 steps"
 	sr3x2Description = "SR3 x2 with CDM conditioning augmentation, DDPM 4 steps: Set5 35.08 dB / Set14 31.44 dB, one step 35.52 / 31.73 (bicubic 33.68 / 30.33); second stage of the default x8"
+
+	emojiTrainedOn       = "1,811 Noto emoji in 9 classes (scripts/fetch-emoji.sh, scripts/emojisr)"
+	emojiBaseParams      = 1803555
+	emojiBaseDescription = "CDM base stage: class-conditional 16x16 emoji (9 classes), classifier-free guidance; in training (step 500)"
+	emojiX2Params        = 2843084
+	emojiX2Description   = "SR3 x2 for emoji with CDM conditioning augmentation (levels up to 0.2); the stages of emoji-base16's cascade; in training (step 500)"
 )
 
-// List returns the model cards of the built-in models.
+// List returns the model cards of the built-in models: the
+// super-resolution ones, then the base models.
 func List() []Info {
-	out := make([]Info, len(registry))
-	for i, e := range registry {
-		out[i] = e.info
-		out[i].Scales = append([]int(nil), e.info.Scales...)
+	var out []Info
+	for _, e := range registry {
+		out = append(out, e.info)
+	}
+	for _, e := range bases {
+		out = append(out, e.info)
+	}
+	for i := range out {
+		out[i].Scales = slices.Clone(out[i].Scales)
 	}
 	return out
 }
 
-// Names returns the built-in model names, sorted.
+// Names returns the built-in super-resolution model names (those Open
+// takes), sorted; BaseNames lists the base models.
 func Names() []string {
 	names := make([]string, len(registry))
 	for i, e := range registry {
@@ -110,6 +151,9 @@ func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
 	if parts, ok := chainParts(nameOrDir); ok {
 		return openChain(nameOrDir, parts, backend)
 	}
+	if isBaseName(nameOrDir) {
+		return nil, fmt.Errorf("model %s: %w", nameOrDir, ErrBaseModel)
+	}
 	for _, e := range registry {
 		if e.info.Name == nameOrDir {
 			up, err := e.open(backend)
@@ -128,7 +172,7 @@ func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
 // openCheckpoint opens a checkpoint folder: a model folder written by
 // `srcascade train` or sr3.Model.Save, run by the tiled cascade.SR3Stage
 // (see loadCheckpoint). A folder that holds neither of a model's files
-// wraps ErrUnknownModel.
+// wraps ErrUnknownModel; one that holds a base model wraps ErrBaseModel.
 func openCheckpoint(dir, backend string) (cascade.Upscaler, error) {
 	return loadCheckpoint(dir, backend)
 }

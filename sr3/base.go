@@ -181,27 +181,58 @@ func (m *Model) GuidedEpsFunc(n, h, w int, labels []int32, guidance float64) (Ep
 // source such as NewGaussianNoise it is the same image (up to the
 // network's batch arithmetic) whatever n.
 func (m *Model) Generate(ctx context.Context, n, w, h int, labels []int32, guidance float64, sc SamplerConfig, noise NoiseSource, progress func(step, total int)) ([]*data.Image, error) {
-	if !m.Config.Base {
-		return nil, errors.New("sr3: generate: not a base model (a super-resolution stage needs an input image: use Upscale)")
-	}
-	if n < 1 {
-		return nil, fmt.Errorf("sr3: generate: %d images: want at least 1", n)
-	}
-	if labels != nil && len(labels) != n {
-		return nil, fmt.Errorf("sr3: generate: %d labels for %d images", len(labels), n)
-	}
 	if sc.Strength != 1 {
 		return nil, fmt.Errorf("sr3: generate: strength %g: a base model starts from pure noise (strength 1)", sc.Strength)
 	}
+	return m.sampleBase(ctx, "generate", nil, n, w, h, labels, guidance, sc, noise, progress)
+}
+
+// Regenerate is SDEdit (Meng et al.) with a base model: it noises each of
+// imgs (all of one size, Channels channels, in [-1, 1]) to the level of
+// sc.Strength (0 < Strength <= 1; 1 forgets them: Generate) and samples
+// back from there, image i conditioned on labels[i] with classifier-free
+// guidance as Generate. The results keep the images' layout and add the
+// base model's own errors: inputs that look like its samples but have
+// known ground truth (how the conditioning augmentation of the stages
+// after it is measured).
+func (m *Model) Regenerate(ctx context.Context, imgs []*data.Image, labels []int32, guidance float64, sc SamplerConfig, noise NoiseSource, progress func(step, total int)) ([]*data.Image, error) {
+	if len(imgs) == 0 {
+		return nil, errors.New("sr3: regenerate: no images")
+	}
+	w, h := imgs[0].W, imgs[0].H
+	for i, img := range imgs {
+		if img.W != w || img.H != h || img.C != m.Config.Channels {
+			return nil, fmt.Errorf("sr3: regenerate: image %d is %s, want %dx%dx%d as image 0", i, img, w, h, m.Config.Channels)
+		}
+	}
+	return m.sampleBase(ctx, "regenerate", imgs, len(imgs), w, h, labels, guidance, sc, noise, progress)
+}
+
+// sampleBase runs a base model's sampler for Generate (init nil: from
+// pure noise) and Regenerate (from init noised to sc.Strength).
+func (m *Model) sampleBase(ctx context.Context, what string, init []*data.Image, n, w, h int, labels []int32, guidance float64, sc SamplerConfig, noise NoiseSource, progress func(step, total int)) ([]*data.Image, error) {
+	if !m.Config.Base {
+		return nil, fmt.Errorf("sr3: %s: not a base model (a super-resolution stage needs an input image: use Upscale)", what)
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("sr3: %s: %d images: want at least 1", what, n)
+	}
+	if labels != nil && len(labels) != n {
+		return nil, fmt.Errorf("sr3: %s: %d labels for %d images", what, len(labels), n)
+	}
 	eps, err := m.GuidedEpsFunc(n, h, w, labels, guidance)
 	if err != nil {
-		return nil, fmt.Errorf("sr3: generate: %w", err)
+		return nil, fmt.Errorf("sr3: %s: %w", what, err)
 	}
 	c := m.Config.Channels
 	per := w * h * c
-	x0, err := Sample(ctx, m.schedule, sc, make([]float32, n*per), noise, eps, progress)
+	x0Init := make([]float32, n*per)
+	for i, img := range init {
+		copy(x0Init[i*per:], img.Pix)
+	}
+	x0, err := Sample(ctx, m.schedule, sc, x0Init, noise, eps, progress)
 	if err != nil {
-		return nil, fmt.Errorf("sr3: generate: %w", err)
+		return nil, fmt.Errorf("sr3: %s: %w", what, err)
 	}
 	out := make([]*data.Image, n)
 	for i := range out {

@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/srcascade/srcascade/data"
 )
 
 // tinyBaseConfig is a small class-conditional base network for tests (8x8
@@ -551,4 +552,63 @@ func TestBaseUNetGradient(t *testing.T) {
 		g := x.Graph()
 		return UNet(s, cfg, UNetInputs{Noisy: x, NoiseLevel: graph.Const(g, []float32{0.6, 0.3}), Labels: graph.Const(g, []int32{1, 3})})
 	})
+}
+
+// TestRegenerate checks SDEdit with a base model: a small strength keeps
+// the input (the sampler starts from it barely noised and the random
+// network's x0 moves it little at a low level), strength 1 forgets it
+// (Generate with the same noise, up to the last level's trace of it), and bad inputs are refused.
+func TestRegenerate(t *testing.T) {
+	m := baseModel(t, 2)
+	ctx := context.Background()
+	imgs := make([]*data.Image, 2)
+	for i := range imgs {
+		imgs[i] = &data.Image{W: 8, H: 8, C: 3, Pix: flat(randTensor(uint64(20+i), 1, 8, 8, 3))}
+		for j, v := range imgs[i].Pix {
+			imgs[i].Pix[j] = min(max(v*0.5, -1), 1)
+		}
+	}
+	labels := []int32{0, 1}
+	sc := m.Config.SamplerConfig()
+	sc.Steps, sc.Strength = 2, 0.02
+	near, err := m.Regenerate(ctx, imgs, labels, 1, sc, NewGaussianNoise(3), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Strength = 1
+	far, err := m.Regenerate(ctx, imgs, labels, 1, sc, NewGaussianNoise(3), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := m.Generate(ctx, 2, 8, 8, labels, 1, sc, NewGaussianNoise(3), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rms := func(a, b *data.Image) float64 {
+		var s float64
+		for j := range a.Pix {
+			d := float64(a.Pix[j] - b.Pix[j])
+			s += d * d
+		}
+		return math.Sqrt(s / float64(len(a.Pix)))
+	}
+	for i := range imgs {
+		dNear, dFar := rms(near[i], imgs[i]), rms(far[i], imgs[i])
+		if dNear > 0.1 || dNear*3 > dFar {
+			t.Errorf("image %d: strength 0.02 moved it by %.3f rms, strength 1 by %.3f: want small and much smaller", i, dNear, dFar)
+		}
+		// Strength 1 starts at the last level, which keeps sqrt(gamma_T)
+		// (~1e-4 on the cosine schedule) of the image: Generate's start up
+		// to that.
+		if d := rms(far[i], gen[i]); d > 0.01 {
+			t.Errorf("image %d: strength 1 differs from Generate by %.2g rms", i, d)
+		}
+	}
+	bad := []*data.Image{imgs[0], {W: 4, H: 8, C: 3, Pix: make([]float32, 96)}}
+	if _, err := m.Regenerate(ctx, bad, labels, 1, sc, NewGaussianNoise(3), nil); err == nil || !strings.Contains(err.Error(), "image 1 is 4x8x3") {
+		t.Errorf("mixed sizes: error %v, want one naming image 1", err)
+	}
+	if _, err := m.Regenerate(ctx, nil, nil, 1, sc, NewGaussianNoise(3), nil); err == nil {
+		t.Error("no images: want an error")
+	}
 }

@@ -177,7 +177,7 @@ func checkBackend(b string) error {
 func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
 	up, err := pretrained.Open(m.Model, m.Backend)
 	if err != nil {
-		if errors.Is(err, pretrained.ErrUnknownModel) {
+		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) {
 			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
 		}
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -460,6 +461,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{[]string{"upscale"}, "no INPUT given"},
 		{[]string{"upscale", "missing.png"}, "input missing.png: no such file or folder"},
 		{[]string{"upscale", "-m", "nope", "a.png"}, `"nope": not a model name or checkpoint folder`},
+		{[]string{"upscale", "-m", "emoji-base16", "a.png"}, "model emoji-base16: a base model generates images from noise (srcascade generate -m MODEL)"},
+		{[]string{"upscale", "-s", "4", "-m", "emoji-x2+emoji-base16", "a.png"}, "part 2 (emoji-base16): model emoji-base16: a base model generates images"},
 		{[]string{"upscale", "-s", "5", "a.png"}, "-s/--scale 5"},
 		{[]string{"upscale", "--bogus", "a.png"}, "flag provided but not defined: -bogus"},
 		{[]string{"eval", "missing"}, "no such folder"},
@@ -485,6 +488,11 @@ func TestCLIModels(t *testing.T) {
 	r.expectCode(t, 0)
 	if !strings.Contains(r.stdout, "NAME") || !strings.Contains(r.stdout, "bicubic") {
 		t.Errorf("models output:\n%s", r.stdout)
+	}
+	// The base model's row gives its kind, sample size and cascade.
+	if !regexp.MustCompile(`(?m)^emoji-base16 +base +16x16 -> emoji-x2\+emoji-x2 `).MatchString(r.stdout) ||
+		!regexp.MustCompile(`(?m)^emoji-x2 +sr +2,4,8 `).MatchString(r.stdout) {
+		t.Errorf("models output should list emoji-base16 (base, 16x16 -> emoji-x2+emoji-x2) and emoji-x2 (sr):\n%s", r.stdout)
 	}
 	r = runCLI(t, t.TempDir(), "models", "--json")
 	r.expectCode(t, 0)

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
@@ -23,7 +22,7 @@ import (
 
 // generateOptions is a parsed `srcascade generate` command line.
 type generateOptions struct {
-	Model   string   // base model: a checkpoint folder written by train --stage base
+	Model   string   // base model: a built-in name or a checkpoint folder written by train --stage base
 	Backend string   // as modelOptions.Backend
 	Output  string   // the folder of the images and the sheet
 	N       int      // images to generate, at least 1
@@ -35,8 +34,11 @@ type generateOptions struct {
 	Sampler  string  // "", ddim or ddpm
 	Eta      float64 // DDIM eta of the base sampler
 	Size     int     // side of the base images; 0 = the trained size, else cascade.DefaultBaseSize
-	SR       string  // super-resolution model (as upscale's -m); "" = none
-	Scale    int     // SR scale; 0 = the SR model's smallest
+	// SR is the super-resolution model (as upscale's -m); "" = the base
+	// model's own cascade (pretrained.Base.Cascade; none for a checkpoint
+	// folder), srNone = none.
+	SR    string
+	Scale int // SR scale; 0 = the SR model's smallest
 	// CondNoise is the SR stages' conditioning-augmentation level; nil =
 	// each stage's automatic level for generated inputs.
 	CondNoise *float64
@@ -55,15 +57,22 @@ const (
 	generateSheetPanel = 64
 	// generateSheetFile is the contact sheet's name in the output folder.
 	generateSheetFile = "sheet.png"
+	// srNone is the --sr value that keeps the base samples.
+	srNone = "none"
 )
 
 const generateDescription = `Generates images from noise with a base model (Cascaded Diffusion Models):
-the base model samples small images (--size: by default the size it was trained
-at, recorded by training in train.json, else 16x16), each conditioned on a class with classifier-free guidance
-(--guidance), and an optional super-resolution model (--sr, as upscale's -m:
-a built-in name, a checkpoint folder, or stages joined with +) enlarges them,
-each stage conditioned on the previous one's output with the conditioning
-augmentation level of its model for generated inputs (--cond-noise overrides).
+the base model (-m: built-in, by default ` + pretrained.DefaultBase + `, or a checkpoint folder
+written by srcascade train --stage base) samples small images (--size: by
+default the size it was trained at, else 16x16), each conditioned on a class
+with classifier-free guidance (--guidance), and super-resolution models (--sr,
+as upscale's -m: a built-in name, a checkpoint folder, or stages joined with +)
+enlarge them, each stage conditioned on the previous one's output with the
+conditioning augmentation level of its model for generated inputs (--cond-noise
+overrides). A built-in base model comes with its cascade (` + pretrained.DefaultBase + `:
+16x16 emoji, then emoji-x2 twice to 64x64; srcascade models lists them), which
+--sr replaces; --sr none keeps the base samples. A checkpoint folder has no
+cascade: without --sr its samples are the final images.
 
 Classes: --class takes a class name, its lower-case slug (as in the file names)
 or its index; repeat it or give a comma-separated list. The samples go through
@@ -82,10 +91,10 @@ near 0 is a memorised copy) and the distances are printed as a table.
 The same --seed gives the same images; sample i does not depend on -n.
 
 Examples:
-  srcascade generate -m ./base-ckpt -o out/
-  srcascade generate -m ./base-ckpt -n 8 --class flags,animals-nature -o out/
-  srcascade generate -m ./base-ckpt --sr sr3-x2+sr3-x2 --guidance 2 -o out/
-  srcascade generate -m ./base-ckpt --nn emoji/ --seed 3 -o out/`
+  srcascade generate -n 16 --class "Animals & Nature" --seed 1 -o out/
+  srcascade generate -n 8 --class flags,smileys-emotion --guidance 2 -o out/
+  srcascade generate --sr none --nn emoji/ -n 36 -o out/
+  srcascade generate -m ./base-ckpt --sr emoji-x2+emoji-x2 -o out/`
 
 // generateCommand is the `srcascade generate` command.
 func generateCommand(set func(command)) *cli.Command {
@@ -102,7 +111,8 @@ func generateCommand(set func(command)) *cli.Command {
 	}
 	model := []cli.Flag{
 		&cli.StringFlag{Name: "model", Aliases: []string{"m"},
-			Usage: "base `MODEL`: a checkpoint folder written by srcascade train --stage base; required"},
+			Value: pretrained.DefaultBase,
+			Usage: "base `MODEL`: a built-in base model or a checkpoint folder written by srcascade train --stage base"},
 		&cli.StringSliceFlag{Name: "class", Category: modelCategory,
 			Usage: "generate class `NAME` (a name, its slug or its index; repeat or comma-separate; default: every class in turn)"},
 		&cli.StringFlag{Name: "guidance",
@@ -118,7 +128,7 @@ func generateCommand(set func(command)) *cli.Command {
 		&cli.IntFlag{Name: "size",
 			Usage: fmt.Sprintf("side of the base images in `PIXELS` (0 = the size the model was trained at, from its train.json, else %d)", cascade.DefaultBaseSize)},
 		&cli.StringFlag{Name: "sr",
-			Usage: "super-resolution `MODEL` for the base images, as upscale's -m (sr3-x2, sr3-x2+sr3-x2, bicubic, a checkpoint folder; default: none)"},
+			Usage: "super-resolution `MODEL` for the base images, as upscale's -m (emoji-x2+emoji-x2, bicubic, a checkpoint folder), or none (default: the built-in base model's cascade; none for a checkpoint folder)"},
 		&cli.IntFlag{Name: "scale", Aliases: []string{"s"},
 			Usage: "upscale `FACTOR` of --sr (0 = its smallest)"},
 		&cli.StringFlag{Name: "cond-noise",
@@ -129,7 +139,7 @@ func generateCommand(set func(command)) *cli.Command {
 	return &cli.Command{
 		Name:        "generate",
 		Usage:       "generate images from noise with a base model, optionally upscaled by super-resolution stages",
-		UsageText:   "srcascade generate [options] -m BASE -o OUT_DIR",
+		UsageText:   "srcascade generate [options] -o OUT_DIR",
 		Description: generateDescription,
 		Flags:       append(inCategory(ioCategory, ioFlags), inCategory(modelCategory, model)...),
 		Action:      setOptions(set, generateOptionsFrom),
@@ -180,7 +190,7 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 	}
 	switch {
 	case o.Model == "":
-		return nil, usagef(cmd, "no -m/--model given: generate needs a base model, a checkpoint folder written by srcascade train --stage base")
+		return nil, usagef(cmd, "-m/--model is empty: give a base model, %s or a checkpoint folder written by srcascade train --stage base", strings.Join(pretrained.BaseNames(), ", "))
 	case o.Output == "":
 		return nil, usagef(cmd, "no -o/--output given: the folder to write the images to")
 	case o.N < 1 || o.N > generateMaxN:
@@ -197,12 +207,12 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 		return nil, usagef(cmd, "--size %d: must be 0 (%d) to %d", o.Size, cascade.DefaultBaseSize, generateMaxSize)
 	case o.Scale != 0 && !slices.Contains([]int{2, 3, 4, 8}, o.Scale):
 		return nil, usagef(cmd, "-s/--scale %d: must be 2, 4 or 8 (3 where the model supports it)", o.Scale)
-	case o.Scale != 0 && o.SR == "":
-		return nil, usagef(cmd, "-s/--scale %d needs --sr, the super-resolution model", o.Scale)
+	case o.Scale != 0 && o.SR == srNone:
+		return nil, usagef(cmd, "-s/--scale %d: --sr none keeps the base samples; -s is the scale of the super-resolution model", o.Scale)
 	case o.CondNoise != nil && !(*o.CondNoise >= 0 && *o.CondNoise <= 1):
 		return nil, usagef(cmd, "--cond-noise %g: must be between 0 and 1", *o.CondNoise)
-	case o.CondNoise != nil && o.SR == "":
-		return nil, usagef(cmd, "--cond-noise needs --sr: it is the level of the super-resolution stages")
+	case o.CondNoise != nil && o.SR == srNone:
+		return nil, usagef(cmd, "--cond-noise: --sr none keeps the base samples; --cond-noise is the level of the super-resolution stages")
 	case o.Zoom < 0 || o.Zoom > generateMaxZoom:
 		return nil, usagef(cmd, "--zoom %d: must be 0 (automatic) to %d", o.Zoom, generateMaxZoom)
 	}
@@ -257,6 +267,15 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 	if m := cfg.SizeMultiple(); gen.Size%m != 0 {
 		return usagef(cmd, "--size %d: the base model needs a multiple of %d", gen.Size, m)
 	}
+	switch o.SR {
+	case srNone:
+		o.SR = ""
+	case "":
+		o.SR = opened.Cascade
+		if o.SR == "" && (o.Scale != 0 || o.CondNoise != nil) {
+			return usagef(cmd, "-s/--scale and --cond-noise are for super-resolution stages: %s is a checkpoint folder, which has no cascade; give --sr MODEL", o.Model)
+		}
+	}
 	if o.SR != "" {
 		if gen.Upscaler, err = o.openSR(); err != nil {
 			return err
@@ -310,7 +329,7 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		s.file = fmt.Sprintf("%0*d.png", width, i)
 		if labels != nil {
 			s.class = names[labels[i]]
-			s.file = fmt.Sprintf("%0*d_%s.png", width, i, classSlug(s.class, int(labels[i])))
+			s.file = fmt.Sprintf("%0*d_%s.png", width, i, pretrained.ClassSlug(s.class, int(labels[i])))
 		}
 		if train != nil {
 			s.nn = nearestTraining(s.base, train)
@@ -388,7 +407,7 @@ func (o *generateOptions) labels(names []string) ([]int32, error) {
 }
 
 // findClass returns the index of the class v names: its index, its exact
-// name, its name ignoring case, or its slug (classSlug).
+// name, its name ignoring case, or its slug (pretrained.ClassSlug).
 func findClass(names []string, v string) (int, error) {
 	if i, err := strconv.Atoi(v); err == nil {
 		if i < 0 || i >= len(names) {
@@ -404,7 +423,7 @@ func findClass(names []string, v string) (int, error) {
 	}
 	var found []int
 	for i, n := range names {
-		if classSlug(n, i) == strings.ToLower(v) {
+		if pretrained.ClassSlug(n, i) == strings.ToLower(v) {
 			found = append(found, i)
 		}
 	}
@@ -435,43 +454,16 @@ func listClasses(names []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// classSlug is a class name as it appears in file names: lower case,
-// every run of characters other than letters and digits made one "-",
-// none at either end ("Animals & Nature" is animals-nature); "class<i>"
-// when nothing is left.
-func classSlug(name string, i int) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	if b.Len() == 0 {
-		return fmt.Sprintf("class%d", i)
-	}
-	return b.String()
-}
-
 // openSR opens --sr and checks it: a super-resolution model (not a base
 // model) supporting --scale and --cond-noise for generated inputs.
 func (o *generateOptions) openSR() (cascade.Upscaler, error) {
 	const cmd = "generate"
 	up, err := pretrained.Open(o.SR, o.Backend)
 	if err != nil {
-		if errors.Is(err, pretrained.ErrUnknownModel) {
+		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) {
 			return nil, &usageError{cmd: cmd, err: fmt.Errorf("--sr: %w", err)}
 		}
 		return nil, err
-	}
-	if name, ok := baseStage(up); ok {
-		return nil, usagef(cmd, "--sr %s: %s is a base model; --sr takes super-resolution models (such as sr3-x2+sr3-x2)", o.SR, name)
 	}
 	if o.Scale != 0 {
 		if err := checkScale(up, o.Scale); err != nil {
@@ -482,23 +474,6 @@ func (o *generateOptions) openSR() (cascade.Upscaler, error) {
 		return nil, &usageError{cmd: cmd, err: err}
 	}
 	return up, nil
-}
-
-// baseStage returns the name of a stage of up that is a base model.
-func baseStage(up cascade.Upscaler) (string, bool) {
-	switch u := up.(type) {
-	case *cascade.Pipeline:
-		for _, s := range u.Stages() {
-			if name, ok := baseStage(s); ok {
-				return name, true
-			}
-		}
-	case *cascade.SR3Stage:
-		if u.Model().Config.Base {
-			return u.Name(), true
-		}
-	}
-	return "", false
 }
 
 // writeSheet writes the contact sheet: the samples in a near-square grid,

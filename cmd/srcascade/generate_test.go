@@ -33,6 +33,9 @@ func TestParseGenerate(t *testing.T) {
 		want *generateOptions
 	}{
 		{"generate -m ckpt -o out", defaultGenerate(nil)},
+		// -m defaults to the built-in base model; --sr none is kept as said.
+		{"generate -o out --sr none", defaultGenerate(func(o *generateOptions) { o.Model, o.SR = pretrained.DefaultBase, srNone })},
+		{"generate -o out -s 4", defaultGenerate(func(o *generateOptions) { o.Model, o.Scale = pretrained.DefaultBase, 4 })},
 		{"generate --model ckpt --output out -n 4 --seed 7 -q", defaultGenerate(func(o *generateOptions) {
 			o.N, o.Seed, o.Quiet = 4, 7, true
 		})},
@@ -54,14 +57,15 @@ func TestParseGenerate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) { wantParse(t, tt.line, tt.want) })
 	}
-	wantHelp(t, "generate --help", "srcascade generate [options] -m BASE -o OUT_DIR")
+	wantHelp(t, "generate --help", "srcascade generate [options] -o OUT_DIR")
+	wantHelp(t, "generate --help", `(default: "`+pretrained.DefaultBase+`")`)
 	wantHelp(t, "generate --help", "--class NAME")
 	wantHelp(t, "--help", "generate")
 }
 
 func TestParseGenerateUsageErrors(t *testing.T) {
 	tests := []struct{ line, want string }{
-		{"generate -o out", "no -m/--model given: generate needs a base model"},
+		{"generate -o out --model=", "-m/--model is empty: give a base model, " + pretrained.DefaultBase},
 		{"generate -m ckpt", "no -o/--output given"},
 		{"generate -m ckpt -o out -n 0", "-n 0: must be 1 to 10000"},
 		{"generate -m ckpt -o out -n -3", "-n -3"},
@@ -77,10 +81,10 @@ func TestParseGenerateUsageErrors(t *testing.T) {
 		{"generate -m ckpt -o out --size -16", "--size -16"},
 		{"generate -m ckpt -o out --size 4096", "--size 4096"},
 		{"generate -m ckpt -o out --sr bicubic -s 5", "-s/--scale 5"},
-		{"generate -m ckpt -o out -s 2", "-s/--scale 2 needs --sr"},
+		{"generate -m ckpt -o out -s 2 --sr none", "-s/--scale 2: --sr none keeps the base samples"},
 		{"generate -m ckpt -o out --sr sr3-x2 --cond-noise 2", "--cond-noise 2: must be between 0 and 1"},
 		{"generate -m ckpt -o out --sr sr3-x2 --cond-noise abc", `--cond-noise "abc": not a number`},
-		{"generate -m ckpt -o out --cond-noise 0.1", "--cond-noise needs --sr"},
+		{"generate -m ckpt -o out --cond-noise 0.1 --sr none", "--cond-noise: --sr none keeps the base samples"},
 		{"generate -m ckpt -o out --zoom 17", "--zoom 17"},
 		{"generate -m ckpt -o out --backend tpu", `--backend "tpu"`},
 		{"generate -m ckpt -o out --bogus", "bogus"},
@@ -98,8 +102,8 @@ func TestGenerateClassSlugAndLookup(t *testing.T) {
 		{"café_au lait", "café-au-lait"},
 		{"???", "class4"},
 	} {
-		if got := classSlug(tc.name, 4); got != tc.want {
-			t.Errorf("classSlug(%q) = %q, want %q", tc.name, got, tc.want)
+		if got := pretrained.ClassSlug(tc.name, 4); got != tc.want {
+			t.Errorf("pretrained.ClassSlug(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 	names := []string{"Cat", "dog", "Animals & Nature", "a-b", "A b"}
@@ -296,7 +300,9 @@ func TestCLIGenerate(t *testing.T) {
 		{[]string{"-m", "nope"}, `model "nope": not a model name or checkpoint folder`},
 		{[]string{"-m", "base", "--class", "bird"}, `--class "bird": no such class; the model's classes: 0 Cat, 1 dog, 2 Animals & Nature`},
 		{[]string{"-m", "base", "--class", "7"}, "no class 7 (indices 0 to 2)"},
-		{[]string{"-m", "base", "--sr", "base"}, "--sr base: base is a base model"},
+		{[]string{"-m", "base", "--sr", "base"}, "--sr: checkpoint base: a base model generates images from noise"},
+		{[]string{"-m", "base", "--sr", "sr3-x2+" + pretrained.DefaultBase}, "(" + pretrained.DefaultBase + "): model " + pretrained.DefaultBase + ": a base model generates images"},
+		{[]string{"-m", "base", "-s", "4"}, "base is a checkpoint folder, which has no cascade; give --sr MODEL"},
 		{[]string{"-m", "base", "--sr", "sr", "--cond-noise", "0.1"}, "--cond-noise 0.1"},
 		{[]string{"-m", "base", "--sr", "sr3-x4", "-s", "2"}, "-s/--scale 2: model sr3-x4 supports 4"},
 		{[]string{"-m", "base", "--size", "15"}, "--size 15: the base model needs a multiple of 2"},
@@ -362,4 +368,24 @@ func parseDist(t *testing.T, s string) float64 {
 	}
 	d, _ := strconv.ParseFloat(s, 64)
 	return d
+}
+
+// TestCLIGenerateBuiltin runs the issue's command line on the built-in
+// cascade (no -m, no --sr): 64x64 emoji of the asked class, found by its
+// display name; --sr none keeps the 16x16 base samples.
+func TestCLIGenerateBuiltin(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, dir, "generate", "-n", "2", "--class", "Animals & Nature", "--seed", "1", "--steps", "4", "-o", "out")
+	r.expectCode(t, 0)
+	for _, n := range []string{"000_animals-nature.png", "001_animals-nature.png"} {
+		assertSize(t, filepath.Join(dir, "out", n), 64, 64)
+	}
+	for _, want := range []string{"base model " + pretrained.DefaultBase + ": 1 class of 9, 16x16 (the trained size)",
+		"super-resolution emoji-x2+emoji-x2: x4 to 64x64"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr should say %q:\n%s", want, r.stderr)
+		}
+	}
+	runCLI(t, dir, "generate", "-q", "-n", "1", "--class", "flags", "--steps", "4", "--sr", "none", "-o", "small").expectCode(t, 0)
+	assertSize(t, filepath.Join(dir, "small", "000_flags.png"), 16, 16)
 }

@@ -21,9 +21,13 @@ func modelsCommand(set func(command)) *cli.Command {
 		Name:      "models",
 		Usage:     "list the built-in models",
 		UsageText: "srcascade models [--json]",
-		Description: `Lists the models built into this binary: name (for -m), supported scales,
-parameters, size of the embedded weights, training data and a description.
-A checkpoint folder written by training can be given to -m as well.
+		Description: `Lists the models built into this binary: name (for -m), kind, supported
+scales, parameters, size of the embedded weights, training data and a
+description. Kind sr is a super-resolution model (upscale, eval, compare -m;
+generate --sr); kind base is the base stage of a cascade, which generates images
+from noise (generate -m; its SCALES column gives the sample size and the cascade
+that enlarges them by default). A checkpoint folder written by training can be
+given to -m as well.
 
 Examples:
   srcascade models
@@ -51,9 +55,13 @@ func (o *modelsOptions) run(_ context.Context, e *env) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSCALES\tPARAMS\tSIZE\tTRAINED ON\tDESCRIPTION")
+	fmt.Fprintln(tw, "NAME\tKIND\tSCALES\tPARAMS\tSIZE\tTRAINED ON\tDESCRIPTION")
 	for _, m := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, joinInts(m.Scales, ","),
+		scales := joinInts(m.Scales, ",")
+		if m.Kind == pretrained.KindBase {
+			scales = fmt.Sprintf("%dx%d -> %s", m.ImageSize, m.ImageSize, m.Cascade)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, scales,
 			formatCount(m.Params), formatBytes(m.Size), m.TrainedOn, m.Description)
 	}
 	if err := tw.Flush(); err != nil {

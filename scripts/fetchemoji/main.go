@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/srcascade/srcascade/pretrained"
 )
 
 // emoji is the part of an emoji.json entry used here.
@@ -84,7 +86,7 @@ func run(pkg, out string, skin, components bool) error {
 				}
 			}
 		}
-		class := slug(e.Category)
+		class := pretrained.ClassSlug(e.Category, 0)
 		for _, j := range jobs {
 			src := filepath.Join(imgDir, j.file)
 			if _, err := os.Stat(src); err != nil {
@@ -114,25 +116,6 @@ func run(pkg, out string, skin, components bool) error {
 	}
 	fmt.Println()
 	return nil
-}
-
-// slug makes a folder name of a category: "Smileys & Emotion" ->
-// "smileys-emotion".
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	return b.String()
 }
 
 // composite writes the image at src over opaque white as 8-bit RGB PNG

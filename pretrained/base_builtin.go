@@ -1,0 +1,83 @@
+package pretrained
+
+import (
+	"fmt"
+	"path"
+	"slices"
+
+	"github.com/srcascade/srcascade/sr3"
+)
+
+// Kinds of built-in models (Info.Kind).
+const (
+	// KindSR is a super-resolution model: upscale, eval and compare take it.
+	KindSR = "sr"
+	// KindBase is the base stage of a cascade: generate samples images
+	// from noise with it.
+	KindBase = "base"
+)
+
+// DefaultBase is the base model `srcascade generate` uses when -m is not
+// given.
+const DefaultBase = "emoji-base16"
+
+// baseEntry is one built-in base model: its card (Kind KindBase) and its
+// folder in the embedded weights (config, weights, ClassesFile).
+type baseEntry struct {
+	info Info
+	dir  string
+}
+
+// bases holds the built-in base models, listed after the super-resolution
+// ones.
+var bases = []baseEntry{
+	{
+		info: Info{
+			Name:        "emoji-base16",
+			Kind:        KindBase,
+			Params:      emojiBaseParams,
+			Size:        embeddedSize("emoji-base16"),
+			TrainedOn:   emojiTrainedOn,
+			Description: emojiBaseDescription,
+			ImageSize:   16,
+			Cascade:     "emoji-x2+emoji-x2",
+		},
+		dir: "emoji-base16",
+	},
+}
+
+// BaseNames returns the built-in base model names, in list order.
+func BaseNames() []string {
+	names := make([]string, len(bases))
+	for i, e := range bases {
+		names[i] = e.info.Name
+	}
+	return names
+}
+
+// isBaseName reports whether name is a built-in base model.
+func isBaseName(name string) bool {
+	return slices.ContainsFunc(bases, func(e baseEntry) bool { return e.info.Name == name })
+}
+
+// openEmbeddedBase opens a built-in base model from the embedded files.
+func openEmbeddedBase(e baseEntry, backend string) (*Base, error) {
+	where := "built-in model " + e.info.Name
+	cfg, tensors, meta, err := readEmbedded(e.dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	if !cfg.Base {
+		return nil, fmt.Errorf("%s: %s is not a base model's", where, sr3.ConfigFile)
+	}
+	classesRaw, err := weights.ReadFile(path.Join(e.dir, ClassesFile))
+	if err != nil {
+		classesRaw = nil // no names shipped: class0, class1, ...
+	}
+	b, err := newBase(where, cfg, tensors, meta, classesRaw, backend)
+	if err != nil {
+		return nil, err
+	}
+	b.Size, b.Cascade = e.info.ImageSize, e.info.Cascade
+	return b, nil
+}
