@@ -247,8 +247,21 @@ func checkNoCheckpoint(dir string) error {
 	return nil
 }
 
-// writeClassNames writes ClassesFile: the names as a JSON list.
+// writeClassNames writes ClassesFile: the names as a JSON list. A
+// ClassesFile already in dir whose names are display names of the same
+// classes (entry i's ClassSlug is names[i], as "Animals & Nature" is the
+// folder animals-nature) is kept: a shipped checkpoint's names survive
+// --resume.
 func writeClassNames(dir string, names []string) error {
+	if prev, err := ReadClassNames(dir); err == nil && len(prev) == len(names) {
+		same := true
+		for i, p := range prev {
+			same = same && ClassSlug(p, i) == ClassSlug(names[i], i)
+		}
+		if same {
+			return nil
+		}
+	}
 	b, err := json.MarshalIndent(names, "", "  ")
 	if err != nil {
 		return err

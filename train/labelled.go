@@ -444,3 +444,28 @@ func NewLabelledSource(ctx context.Context, opt LabelledOptions, log func(string
 	}
 	return d.Stream(ctx), nil
 }
+
+// ClassSlug is a class name as it appears in file names: lower case,
+// every run of characters other than letters and digits made one "-",
+// none at either end ("Animals & Nature" is animals-nature); "class<i>"
+// when nothing is left. Class folders of training data
+// (scripts/fetch-emoji.sh) are named so, and generate finds a class by it.
+func ClassSlug(name string, i int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	if b.Len() == 0 {
+		return fmt.Sprintf("class%d", i)
+	}
+	return b.String()
+}

@@ -296,3 +296,44 @@ func TestScanClassesNames(t *testing.T) {
 		t.Errorf("a control character: %v", err)
 	}
 }
+
+// TestWriteClassNamesKeepsDisplayNames checks that a checkpoint's
+// classes.json with display names of the class folders ("Animals &
+// Nature" for animals-nature) survives the next checkpoint of a resumed
+// run, and that names of other classes are replaced.
+func TestWriteClassNamesKeepsDisplayNames(t *testing.T) {
+	dir := t.TempDir()
+	folders := []string{"animals-nature", "flags"}
+	display := []string{"Animals & Nature", "Flags"}
+	if err := writeClassNames(dir, display); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeClassNames(dir, folders); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadClassNames(dir); err != nil || !slices.Equal(got, display) {
+		t.Errorf("after a resumed checkpoint: %q, %v; want the display names %q kept", got, err, display)
+	}
+	other := []string{"cats", "dogs"}
+	if err := writeClassNames(dir, other); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadClassNames(dir); err != nil || !slices.Equal(got, other) {
+		t.Errorf("other classes: %q, %v; want %q written", got, err, other)
+	}
+}
+
+func TestClassSlug(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"smileys-emotion", "smileys-emotion"},
+		{"Smileys & Emotion", "smileys-emotion"},
+		{"Animals & Nature", "animals-nature"},
+		{"  Flags!  ", "flags"},
+		{"café_au lait", "café-au-lait"},
+		{"???", "class4"},
+	} {
+		if got := ClassSlug(tc.name, 4); got != tc.want {
+			t.Errorf("ClassSlug(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

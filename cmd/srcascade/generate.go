@@ -17,6 +17,7 @@ import (
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
 	"github.com/srcascade/srcascade/sr3"
+	"github.com/srcascade/srcascade/train"
 	"github.com/urfave/cli/v2"
 )
 
@@ -286,9 +287,9 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		SR: cascade.Options{Scale: o.Scale, CondNoise: o.CondNoise},
 	}
 	size := gen.Size
-	var train []nnImage
+	var nnSet []nnImage
 	if o.NN != "" {
-		if train, err = loadNNSet(ctx, e, o.NN, size, o.Quiet); err != nil {
+		if nnSet, err = loadNNSet(ctx, e, o.NN, size, o.Quiet); err != nil {
 			return err
 		}
 	}
@@ -329,10 +330,10 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		s.file = fmt.Sprintf("%0*d.png", width, i)
 		if labels != nil {
 			s.class = names[labels[i]]
-			s.file = fmt.Sprintf("%0*d_%s.png", width, i, pretrained.ClassSlug(s.class, int(labels[i])))
+			s.file = fmt.Sprintf("%0*d_%s.png", width, i, train.ClassSlug(s.class, int(labels[i])))
 		}
-		if train != nil {
-			s.nn = nearestTraining(s.base, train)
+		if nnSet != nil {
+			s.nn = nearestTraining(s.base, nnSet)
 		}
 	}
 	for _, s := range samples {
@@ -351,8 +352,8 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.stderr, "wrote %d %s of %dx%d to %s, and the contact sheet %s (%dx%d)\n", o.N, plural(o.N, "image", "images"),
 			final[0].W, final[0].H, o.Output, filepath.Join(o.Output, generateSheetFile), sheet.W, sheet.H)
 	}
-	if train != nil {
-		return writeNNTable(e.stdout, o.NN, len(train), size, samples)
+	if nnSet != nil {
+		return writeNNTable(e.stdout, o.NN, len(nnSet), size, samples)
 	}
 	return nil
 }
@@ -407,7 +408,7 @@ func (o *generateOptions) labels(names []string) ([]int32, error) {
 }
 
 // findClass returns the index of the class v names: its index, its exact
-// name, its name ignoring case, or its slug (pretrained.ClassSlug).
+// name, its name ignoring case, or its slug (train.ClassSlug).
 func findClass(names []string, v string) (int, error) {
 	if i, err := strconv.Atoi(v); err == nil {
 		if i < 0 || i >= len(names) {
@@ -423,7 +424,7 @@ func findClass(names []string, v string) (int, error) {
 	}
 	var found []int
 	for i, n := range names {
-		if pretrained.ClassSlug(n, i) == strings.ToLower(v) {
+		if train.ClassSlug(n, i) == strings.ToLower(v) {
 			found = append(found, i)
 		}
 	}

@@ -94,18 +94,7 @@ func TestParseGenerateUsageErrors(t *testing.T) {
 	}
 }
 
-func TestGenerateClassSlugAndLookup(t *testing.T) {
-	for _, tc := range []struct{ name, want string }{
-		{"smileys-emotion", "smileys-emotion"},
-		{"Animals & Nature", "animals-nature"},
-		{"  Flags!  ", "flags"},
-		{"café_au lait", "café-au-lait"},
-		{"???", "class4"},
-	} {
-		if got := pretrained.ClassSlug(tc.name, 4); got != tc.want {
-			t.Errorf("pretrained.ClassSlug(%q) = %q, want %q", tc.name, got, tc.want)
-		}
-	}
+func TestGenerateClassLookup(t *testing.T) {
 	names := []string{"Cat", "dog", "Animals & Nature", "a-b", "A b"}
 	for _, tc := range []struct {
 		arg  string

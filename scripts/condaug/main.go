@@ -32,6 +32,7 @@ import (
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
 	"github.com/srcascade/srcascade/sr3"
+	"github.com/srcascade/srcascade/train"
 )
 
 type options struct {
@@ -206,7 +207,7 @@ func loadVal(dir string, classes []string, limit int) ([]*data.Image, []int32, e
 	}
 	bySlug := map[string]int32{}
 	for i, c := range classes {
-		bySlug[pretrained.ClassSlug(c, i)] = int32(i)
+		bySlug[train.ClassSlug(c, i)] = int32(i)
 	}
 	var imgs []*data.Image
 	var labels []int32

@@ -20,7 +20,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/srcascade/srcascade/pretrained"
+	"github.com/srcascade/srcascade/train"
 )
 
 // emoji is the part of an emoji.json entry used here.
@@ -86,7 +86,7 @@ func run(pkg, out string, skin, components bool) error {
 				}
 			}
 		}
-		class := pretrained.ClassSlug(e.Category, 0)
+		class := train.ClassSlug(e.Category, 0)
 		for _, j := range jobs {
 			src := filepath.Join(imgDir, j.file)
 			if _, err := os.Stat(src); err != nil {
