@@ -90,6 +90,23 @@ func PSNRRGB(ref, img *Image, shave int) float64 {
 	return psnr255(sum / float64(w*h*c))
 }
 
+// RMSDistance is the root-mean-square difference of two images of the
+// same size and channels over all samples, in [0,1] units (half the
+// difference in [-1,1] units): 0 for identical images, 1 between black
+// and white. It is the distance of generate's nearest-neighbour check.
+func RMSDistance(a, b *Image) float64 {
+	mustComparable("RMSDistance", a, b, 0)
+	if a.C != b.C {
+		panic(fmt.Sprintf("data.RMSDistance: channel counts differ: %s vs %s", a, b))
+	}
+	var sum float64
+	for i, v := range a.Pix {
+		d := float64(v - b.Pix[i])
+		sum += d * d
+	}
+	return math.Sqrt(sum/float64(len(a.Pix))) / 2
+}
+
 // Consistency is SR3's consistency metric: the MSE, with images in [0,1],
 // between bicubic-downscaled sr (by 1/scale) and lr.
 //

@@ -250,3 +250,23 @@ func TestConsistency(t *testing.T) {
 		t.Errorf("consistency at scale 1 of identical images = %g", c)
 	}
 }
+
+func TestRMSDistance(t *testing.T) {
+	a := NewImage(4, 2, 3) // mid-grey (0)
+	b := a.Clone()
+	if d := RMSDistance(a, b); d != 0 {
+		t.Errorf("identical: %g, want 0", d)
+	}
+	for i := range b.Pix {
+		b.Pix[i] = 1 // white: 0.5 away from mid-grey in [0,1] units
+	}
+	if d := RMSDistance(a, b); math.Abs(d-0.5) > 1e-9 {
+		t.Errorf("grey to white: %g, want 0.5", d)
+	}
+	// One sample of 24 off by 2 ([-1,1] units): sqrt(4/24)/2.
+	c := a.Clone()
+	c.Pix[5] = 2
+	if d, want := RMSDistance(a, c), math.Sqrt(4.0/24)/2; math.Abs(d-want) > 1e-9 {
+		t.Errorf("one sample off: %g, want %g", d, want)
+	}
+}

@@ -647,15 +647,10 @@ func nearestTraining(img *data.Image, set []nnImage) *nnMatch {
 	best := &nnMatch{dist: math.Inf(1)}
 	for i := range set {
 		t := set[i].img
-		if len(t.Pix) != len(img.Pix) {
+		if t.W != img.W || t.H != img.H || t.C != img.C {
 			continue
 		}
-		var sum float64
-		for j, v := range img.Pix {
-			d := float64(v - t.Pix[j])
-			sum += d * d
-		}
-		if d := math.Sqrt(sum/float64(len(img.Pix))) / 2; d < best.dist {
+		if d := data.RMSDistance(img, t); d < best.dist {
 			best.img, best.dist = &set[i], d
 		}
 	}
@@ -678,6 +673,22 @@ func writeNNTable(w io.Writer, dir string, count, size int, samples []generated)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
+	}
+	var sum float64
+	var n int
+	var closest *generated
+	for i, s := range samples {
+		if s.nn == nil {
+			continue
+		}
+		sum += s.nn.dist
+		n++
+		if closest == nil || s.nn.dist < closest.nn.dist {
+			closest = &samples[i]
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(w, "\nmean distance %.4f over %d samples; closest: %s at %.4f of %s\n", sum/float64(n), n, closest.file, closest.nn.dist, closest.nn.img.path)
 	}
 	return nil
 }

@@ -251,6 +251,9 @@ func TestCLIGenerate(t *testing.T) {
 	if d := parseDist(t, rows["000_cat.png"][3]); d < 0.01 {
 		t.Errorf("sample 0 is at %g of a training image, want a clear distance", d)
 	}
+	if !regexp.MustCompile(`mean distance 0\.\d{4} over 4 samples; closest: 001_dog\.png at 0\.00\d\d of cat/copy\.png`).MatchString(r.stdout) {
+		t.Errorf("stdout should end with the mean distance and the closest sample (001_dog.png):\n%s", r.stdout)
+	}
 
 	// The same seed gives the same images (up to the rounding of a
 	// different batch's arithmetic); another seed others.

@@ -15,6 +15,12 @@
 // OUT/condaug_generated.png -n generated samples (base sample, then the
 // cascade at each level): the side-by-side comparison.
 //
+// With -train DIR (the base model's training folder, one sub-folder per
+// class of 64x64 images) it first prints the baselines of generate --nn's
+// memorisation check at the base size: the mean distance of each training
+// image to its nearest other training image, and of each held-out image to
+// its nearest training image (what new images of the same kind score).
+//
 // usage: go run ./scripts/condaug [flags] -val DIR -o OUT
 package main
 
@@ -22,6 +28,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,6 +44,7 @@ import (
 
 type options struct {
 	base, sr, val, out string
+	train              string
 	levels             []float64
 	strength           float64
 	n, show, maxVal    int
@@ -50,6 +58,7 @@ func main() {
 	flag.StringVar(&o.sr, "sr", "", "super-resolution `MODEL` (default: the base model's cascade)")
 	flag.StringVar(&o.val, "val", "", "`DIR` of held-out 64x64 images named CLASS_NAME.png (scripts/emojisr's val/)")
 	flag.StringVar(&o.out, "o", "", "`DIR` for the sheets")
+	flag.StringVar(&o.train, "train", "", "base model's training `DIR` (class sub-folders): print the nearest-neighbour baselines")
 	flag.StringVar(&levels, "levels", "0,0.05,0.1,0.2", "conditioning `LEVELS`, comma-separated")
 	flag.Float64Var(&o.strength, "strength", 0.3, "SDEdit `STRENGTH` of the regeneration (0..1)")
 	flag.IntVar(&o.n, "n", 9, "generated samples on the sheet")
@@ -102,6 +111,11 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("held-out image %d is %s, want %dx%d", i, t, size*scale, size*scale)
 		}
 		clean[i] = data.Quantize(data.Resize(t, size, size))
+	}
+	if o.train != "" {
+		if err := baselines(o.train, clean, size); err != nil {
+			return err
+		}
 	}
 	m := base.Model
 	sc := m.Config.SamplerConfig()
@@ -228,6 +242,47 @@ func loadVal(dir string, classes []string, limit int) ([]*data.Image, []int32, e
 		labels = nil
 	}
 	return imgs, labels, nil
+}
+
+// baselines prints the mean nearest-neighbour distances (RMS, [0,1]
+// units, at size x size, as generate --nn) of the training images among
+// themselves (leave one out) and of the held-out images to the training
+// images.
+func baselines(dir string, heldOut []*data.Image, size int) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.png"))
+	if err != nil {
+		return err
+	}
+	if len(files) < 2 {
+		return fmt.Errorf("-train %s: want class sub-folders of PNG images", dir)
+	}
+	set := make([]*data.Image, len(files))
+	for i, f := range files {
+		d, err := data.DecodeFile(f, data.Limits{})
+		if err != nil {
+			return err
+		}
+		set[i] = data.Quantize(data.Resize(d.Image, size, size))
+	}
+	nearest := func(img *data.Image, skip int) float64 {
+		best := math.Inf(1)
+		for j, t := range set {
+			if j != skip {
+				best = min(best, data.RMSDistance(img, t))
+			}
+		}
+		return best
+	}
+	var sumT, sumH float64
+	for i, img := range set {
+		sumT += nearest(img, i)
+	}
+	for _, img := range heldOut {
+		sumH += nearest(img, -1)
+	}
+	fmt.Printf("nearest-neighbour baselines at %dx%d (RMS, [0,1] units): training image to the nearest other %.4f (%d images); held-out image to the nearest training image %.4f (%d images)\n",
+		size, size, sumT/float64(len(set)), len(set), sumH/float64(len(heldOut)), len(heldOut))
+	return nil
 }
 
 func meanPSNR(ref, img []*data.Image) float64 {
