@@ -58,6 +58,9 @@ const (
 	generateSheetPanel = 64
 	// generateSheetFile is the contact sheet's name in the output folder.
 	generateSheetFile = "sheet.png"
+	// generateSheetMaxRound is the most classes a sheet row holds when it
+	// shows one round of the classes.
+	generateSheetMaxRound = 12
 	// srNone is the --sr value that keeps the base samples.
 	srNone = "none"
 )
@@ -84,7 +87,8 @@ class0, class1, ...
 
 Writes OUT_DIR/NNN_<class>.png (NNN.png for an unconditional model), each
 atomically, replacing files of the same names, and OUT_DIR/sheet.png, a
-contact sheet captioned with the sample numbers and classes. With --nn DIR (a
+contact sheet captioned with the sample numbers and classes (a row per round of
+the classes, so each column is one class, for up to 12 classes). With --nn DIR (a
 training folder, one subfolder per class) every sample is shown beside its
 nearest training image (RMS pixel distance at the base size, in [0,1] units:
 near 0 is a memorised copy) and the distances are printed as a table.
@@ -477,8 +481,23 @@ func (o *generateOptions) openSR() (cascade.Upscaler, error) {
 	return up, nil
 }
 
+// classPeriod is the number of samples in one round of the classes they
+// cycle through: the index of the first sample of the same class as sample
+// 0, or all of them when none is (one class, or fewer samples than
+// classes, are rounds as well).
+func classPeriod(samples []generated) int {
+	for i := 1; i < len(samples); i++ {
+		if samples[i].class == samples[0].class {
+			return i
+		}
+	}
+	return len(samples)
+}
+
 // writeSheet writes the contact sheet: the samples in a near-square grid,
-// each captioned with its number and class, with --nn followed by its
+// or a row per round of the classes they cycle through (2 to
+// generateSheetMaxRound classes, without --nn), each captioned with its
+// number and class, with --nn followed by its
 // nearest training image (enlarged to the sample's size) and distance.
 func (o *generateOptions) writeSheet(samples []generated, size int) (*data.Image, error) {
 	path := filepath.Join(o.Output, generateSheetFile)
@@ -488,6 +507,9 @@ func (o *generateOptions) writeSheet(samples []generated, size int) (*data.Image
 		per = min(per, 4)
 	}
 	per = min(per, 8)
+	if k := classPeriod(samples); k > 1 && k <= generateSheetMaxRound && samples[0].nn == nil {
+		per = k // a row per round of the classes: a column per class
+	}
 	zoom := o.Zoom
 	if zoom == 0 {
 		side := max(fin.W, fin.H)

@@ -209,7 +209,8 @@ func TestCLIGenerate(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(dir, "a")); len(entries) != 5 {
 		t.Errorf("a/ holds %d entries, want 4 images and sheet.png", len(entries))
 	}
-	assertSheet(t, filepath.Join(dir, "a", "sheet.png"), 2, 2, 64)
+	// A row per round of the 3 classes: 2 rows of 3 columns.
+	assertSheet(t, filepath.Join(dir, "a", "sheet.png"), 2, 3, 64)
 	if !strings.Contains(r.stderr, "3 classes in turn, 16x16 (the default size), 2 ddim steps, guidance 1") || !strings.Contains(r.stderr, "wrote 4 images of 16x16") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
