@@ -108,9 +108,9 @@ const (
 
 	emojiTrainedOn       = "1,811 Noto emoji in 9 classes (scripts/fetch-emoji.sh, scripts/emojisr)"
 	emojiBaseParams      = 1803555
-	emojiBaseDescription = "CDM base stage: class-conditional 16x16 emoji (9 classes), classifier-free guidance; in training (step 500)"
+	emojiBaseDescription = "CDM base stage: class-conditional 16x16 emoji (9 classes), classifier-free guidance (1), DDIM 50; nearest-training distance 0.153 (real emoji 0.146); 6,423 steps, 2.1 h on 2 CPUs"
 	emojiX2Params        = 2843084
-	emojiX2Description   = "SR3 x2 for emoji with CDM conditioning augmentation (levels up to 0.2); the stages of emoji-base16's cascade; in training (step 500)"
+	emojiX2Description   = "SR3 x2 for emoji with CDM conditioning augmentation (up to 0.2), one step: held-out emoji x2 34.17 dB, x4 26.51 (bicubic 29.44 / 23.52); emoji-base16's cascade"
 )
 
 // List returns the model cards of the built-in models: the
