@@ -84,8 +84,8 @@ const TrainInfoFile = "train.json"
 // of a model's files, wraps ErrUnknownModel. Other errors name the model
 // and the problem.
 func OpenBase(nameOrDir, backend string) (*Base, error) {
-	if i := slices.IndexFunc(bases, func(e baseEntry) bool { return e.info.Name == nameOrDir }); i >= 0 {
-		return openEmbeddedBase(bases[i], backend)
+	if e, ok := findBase(nameOrDir); ok {
+		return openEmbeddedBase(e, backend)
 	}
 	if slices.ContainsFunc(registry, func(e entry) bool { return e.info.Name == nameOrDir }) {
 		return nil, fmt.Errorf("model %s is a super-resolution model; %w (built-in: %s; or a checkpoint folder written by srcascade train --stage base)",

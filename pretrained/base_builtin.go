@@ -55,9 +55,13 @@ func BaseNames() []string {
 	return names
 }
 
-// isBaseName reports whether name is a built-in base model.
-func isBaseName(name string) bool {
-	return slices.ContainsFunc(bases, func(e baseEntry) bool { return e.info.Name == name })
+// findBase returns the built-in base model named name.
+func findBase(name string) (baseEntry, bool) {
+	i := slices.IndexFunc(bases, func(e baseEntry) bool { return e.info.Name == name })
+	if i < 0 {
+		return baseEntry{}, false
+	}
+	return bases[i], true
 }
 
 // openEmbeddedBase opens a built-in base model from the embedded files.

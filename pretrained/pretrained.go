@@ -151,7 +151,7 @@ func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
 	if parts, ok := chainParts(nameOrDir); ok {
 		return openChain(nameOrDir, parts, backend)
 	}
-	if isBaseName(nameOrDir) {
+	if _, ok := findBase(nameOrDir); ok {
 		return nil, fmt.Errorf("model %s: %w", nameOrDir, ErrBaseModel)
 	}
 	for _, e := range registry {
