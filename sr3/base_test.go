@@ -40,7 +40,7 @@ func baseModel(t *testing.T, classes int) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	randomizeVariables(m.store)
+	randomizeModel(t, m)
 	return m
 }
 

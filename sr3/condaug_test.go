@@ -19,7 +19,7 @@ func condAugModel(t *testing.T) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	randomizeVariables(m.store)
+	randomizeModel(t, m)
 	return m
 }
 

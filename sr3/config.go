@@ -48,6 +48,11 @@ type Config struct {
 	// GroupNormGroups is the number of GroupNorm groups; it must divide
 	// every level's width.
 	GroupNormGroups int `json:"group_norm_groups"`
+	// Activation is the nonlinearity of the residual blocks, the embedding
+	// MLP and the output head: "silu" (also what an empty value, the
+	// value of every checkpoint written before this field, means),
+	// "relu" or "hardswish" (see Activations).
+	Activation string `json:"activation,omitempty"`
 	// NoiseEmbedScale multiplies the noise level sqrt(gamma) in [0, 1]
 	// before its sinusoidal embedding, spreading the levels over the
 	// embedding's frequencies (WaveGrad and SR3 use 5000; 1000 puts the
@@ -313,6 +318,9 @@ func (c Config) Validate() error {
 		if l < 0 || l >= len(c.ChannelMults) {
 			bad("attn_levels: level %d does not exist (levels 0..%d)", l, len(c.ChannelMults)-1)
 		}
+	}
+	if err := Activation(c.Activation).check(); err != nil {
+		bad("%v", err)
 	}
 	if !(c.Dropout >= 0 && c.Dropout < 1) {
 		bad("dropout %g: want 0 <= dropout < 1", c.Dropout)

@@ -3,6 +3,7 @@ package sr3
 import (
 	"fmt"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
@@ -27,18 +28,24 @@ func Conv2D(scope *model.Scope, x *graph.Node, out, kernel int) *graph.Node {
 	return conv2DNative(x, w, b)
 }
 
-// convVars creates (or fetches) a convolution's variables.
+// convVars creates (or fetches) a convolution's variables for input x
+// (NHWC).
 func convVars(scope *model.Scope, x *graph.Node, out, kernel int) (w, b *graph.Node) {
 	if x.Rank() != 4 {
 		panic(fmt.Sprintf("sr3.Conv2D: input must be NHWC (rank 4), got %s", x.Shape()))
 	}
+	return kernelVars(scope, x.Graph(), x.DType(), x.Shape().Dimensions[3], out, kernel)
+}
+
+// kernelVars creates (or fetches) the variables of a kernel x kernel
+// convolution from cin to out channels: "weights" [kernel, kernel, cin,
+// out] and "biases" [out].
+func kernelVars(scope *model.Scope, g *graph.Graph, dtype dtypes.DType, cin, out, kernel int) (w, b *graph.Node) {
 	if kernel < 1 || kernel%2 == 0 {
 		panic(fmt.Sprintf("sr3.Conv2D: kernel size %d must be odd and positive", kernel))
 	}
-	g := x.Graph()
-	cin := x.Shape().Dimensions[3]
-	wv := scope.VariableWithShape("weights", shapes.Make(x.DType(), kernel, kernel, cin, out))
-	bv := scope.VariableWithShape("biases", shapes.Make(x.DType(), out))
+	wv := scope.VariableWithShape("weights", shapes.Make(dtype, kernel, kernel, cin, out))
+	bv := scope.VariableWithShape("biases", shapes.Make(dtype, out))
 	return wv.NodeValue(g), bv.NodeValue(g)
 }
 

@@ -15,6 +15,16 @@ import (
 // randomizeVariables gives every float variable random values (std
 // 1/sqrt(fan-in) for kernels, 0.3 for vectors), so zero-initialised layers
 // (residual branches, output projections) pass gradients in tests.
+// randomizeModel randomizes a Model's weights (randomizeVariables) and
+// refreshes what is derived from them (the flat-layout kernel cache).
+func randomizeModel(t testing.TB, m *Model) {
+	t.Helper()
+	randomizeVariables(m.store)
+	if err := m.prepareKernels(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func randomizeVariables(store *model.Store) {
 	seed := uint64(100)
 	for v := range store.IterVariables() {

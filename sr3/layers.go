@@ -56,9 +56,16 @@ func GroupNorm(scope *model.Scope, x *graph.Node, groups int) *graph.Node {
 	variance := graph.ReduceAndKeep(graph.Square(xc), graph.ReduceMean, 1, 3)
 	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
 	y := graph.Reshape(graph.Mul(xc, inv), n, h, w, c)
-	gamma := scope.WithInitializer(initializer.One).VariableWithShape("gamma", shapes.Make(x.DType(), c)).NodeValue(g)
-	beta := scope.WithInitializer(initializer.Zero).VariableWithShape("beta", shapes.Make(x.DType(), c)).NodeValue(g)
+	gamma, beta := groupNormVars(scope, g, x.DType(), c)
 	return graph.Add(graph.Mul(y, graph.Reshape(gamma, 1, 1, 1, c)), graph.Reshape(beta, 1, 1, 1, c))
+}
+
+// groupNormVars creates (or fetches) GroupNorm's per-channel "gamma"
+// (initialised to 1) and "beta" (initialised to 0).
+func groupNormVars(scope *model.Scope, g *graph.Graph, dtype dtypes.DType, c int) (gamma, beta *graph.Node) {
+	gamma = scope.WithInitializer(initializer.One).VariableWithShape("gamma", shapes.Make(dtype, c)).NodeValue(g)
+	beta = scope.WithInitializer(initializer.Zero).VariableWithShape("beta", shapes.Make(dtype, c)).NodeValue(g)
+	return gamma, beta
 }
 
 // SpaceToDepth moves each r x r block of pixels of x (NHWC) into the channel
@@ -132,20 +139,20 @@ func NoiseLevelEmbedding(level *graph.Node, dim int, scale float64) *graph.Node 
 }
 
 // ResBlock is a BigGAN/DDPM residual block conditioned on the noise-level
-// embedding emb ([N, E]) by FiLM: GroupNorm, SiLU, 3x3 conv, GroupNorm,
-// x*(1+scale)+shift, SiLU, dropout, 3x3 conv (zero-initialised, so a new
+// embedding emb ([N, E]) by FiLM: GroupNorm, act (SiLU by default), 3x3
+// conv, GroupNorm, x*(1+scale)+shift, act, dropout, 3x3 conv (zero-initialised, so a new
 // block starts as the identity), plus the input (1x1-projected when the
 // channel count changes).
-func ResBlock(scope *model.Scope, x, emb *graph.Node, out, groups int, dropout float64) *graph.Node {
+func ResBlock(scope *model.Scope, x, emb *graph.Node, out, groups int, dropout float64, act Activation) *graph.Node {
 	dims := x.Shape().Dimensions
 	n, in := dims[0], dims[3]
-	h := Conv2D(scope.In("conv1"), SiLU(GroupNorm(scope.In("norm1"), x, groups)), out, 3)
+	h := Conv2D(scope.In("conv1"), act.apply(GroupNorm(scope.In("norm1"), x, groups)), out, 3)
 	h = GroupNorm(scope.In("norm2"), h, groups)
-	e := SiLU(emb)
+	e := act.apply(emb)
 	scale := graph.Reshape(Dense(scope.In("film_scale"), e, out), n, 1, 1, out)
 	shift := graph.Reshape(Dense(scope.In("film_shift"), e, out), n, 1, 1, out)
 	h = graph.Add(graph.Mul(h, graph.OnePlus(scale)), shift)
-	h = layers.DropoutStatic(scope, SiLU(h), dropout)
+	h = layers.DropoutStatic(scope, act.apply(h), dropout)
 	h = Conv2D(scope.In("conv2").WithInitializer(initializer.Zero), h, out, 3)
 	skip := x
 	if in != out {

@@ -50,7 +50,7 @@ func TestOpGradients(t *testing.T) {
 		{"upsample", []int{1, 2, 2, 2}, func(s *model.Scope, x *graph.Node) *graph.Node { return Upsample(s.In("us"), x, 3) }},
 		{"resblock", []int{2, 4, 4, 4}, func(s *model.Scope, x *graph.Node) *graph.Node {
 			emb := graph.Reshape(graph.Sin(graph.IotaFull(x.Graph(), shapes.Make(x.DType(), 2, 6))), 2, 6)
-			return ResBlock(s.In("rb"), x, emb, 6, 2, 0)
+			return ResBlock(s.In("rb"), x, emb, 6, 2, 0, ActSiLU)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkGradient(t, tc.name, tc.dims, tc.fn) })

@@ -71,6 +71,9 @@ func New(cfg Config, backend compute.Backend, seed int64) (*Model, error) {
 	if err := m.warmUp(); err != nil {
 		return nil, err
 	}
+	if err := m.prepareKernels(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -107,6 +110,9 @@ func NewFromWeights(cfg Config, backend compute.Backend, weights map[string]*ten
 		}
 		return nil, fmt.Errorf("sr3: weights do not fit the config: %d weights missing (%s)", after-before, strings.Join(missing, ", "))
 	}
+	if err := m.prepareKernels(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -134,6 +140,7 @@ func (m *Model) resetExec() {
 	cfg := m.Config
 	m.exec = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, in []*graph.Node) *graph.Node {
 		m.compiles++
+		setFlatKernels(scope, in[0].Graph(), flatKernelsUse)
 		return PredictNoiseGraph(scope, cfg, stepInputs(cfg, in))
 	})
 	m.shapes = map[[3]int]bool{}
@@ -161,6 +168,53 @@ func stepInputs(cfg Config, in []*graph.Node) UNetInputs {
 		u.Labels = next()
 	}
 	return u
+}
+
+// prepareKernels fills the cache of convolution kernels in the flat layout
+// (see flatKernelsPrefix) from the current weights, by running the step
+// once at the smallest shape in "prepare" mode. It does nothing where the
+// step does not use the flat layout. Callers hold m.mu or own m.
+func (m *Model) prepareKernels() error {
+	if goLayout == layoutNHWC || !IsGoBackend(m.backend) {
+		return nil
+	}
+	cfg := m.Config
+	exec, err := model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*graph.Node) *graph.Node {
+		setFlatKernels(scope, in[0].Graph(), flatKernelsPrepare)
+		return PredictNoiseGraph(scope, cfg, stepInputs(cfg, in))
+	})
+	if err != nil {
+		return fmt.Errorf("sr3: preparing kernels: %w", err)
+	}
+	defer exec.Finalize()
+	args, err := m.warmUpInputs()
+	if err != nil {
+		return err
+	}
+	if _, err := exec.Call(args...); err != nil {
+		return fmt.Errorf("sr3: preparing kernels: %w", err)
+	}
+	return nil
+}
+
+// warmUpInputs are the step's inputs at the smallest valid shape: one item
+// of zeros at level 0.5, conditioning level 0, the no-label token.
+func (m *Model) warmUpInputs() ([]any, error) {
+	cfg := m.Config
+	s, c := cfg.SizeMultiple(), cfg.Channels
+	img := func() *tensors.Tensor { return tensors.FromFlatDataAndDimensions(make([]float32, s*s*c), 1, s, s, c) }
+	args := []any{img()}
+	if !cfg.Base {
+		args = append(args, img())
+	}
+	args = append(args, tensors.FromFlatDataAndDimensions([]float32{0.5}, 1))
+	if cfg.CondAug {
+		args = append(args, tensors.FromFlatDataAndDimensions([]float32{0}, 1))
+	}
+	if cfg.Classes > 0 {
+		args = append(args, tensors.FromFlatDataAndDimensions([]int32{int32(cfg.Classes)}, 1))
+	}
+	return args, nil
 }
 
 // warmUp builds (and so creates or checks the variables of) the step at
@@ -259,7 +313,7 @@ func (m *Model) SetWeights(weights map[string]*tensors.Tensor) error {
 			return fmt.Errorf("sr3: SetWeights %q: %w", name, err)
 		}
 	}
-	return nil
+	return m.prepareKernels()
 }
 
 // NumParams returns the number of weights (scalars) of the UNet.

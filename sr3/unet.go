@@ -57,7 +57,6 @@ func UNet(scope *model.Scope, cfg Config, in UNetInputs) *graph.Node {
 	scope = scope.In("unet")
 	dims := noisy.Shape().Dimensions
 	n, hr, wr, c := dims[0], dims[1], dims[2], dims[3]
-	groups := cfg.GroupNormGroups
 	base := cfg.BaseChannels
 
 	x := noisy
@@ -78,56 +77,19 @@ func UNet(scope *model.Scope, cfg Config, in UNetInputs) *graph.Node {
 	if cfg.Classes > 0 {
 		emb = graph.Add(emb, ClassEmbedding(scope.In("class_embed"), in.Labels, cfg.Classes+1, embDim))
 	}
-	emb = Dense(scope.In("embed2"), SiLU(emb), embDim)
+	act := Activation(cfg.Activation)
+	emb = Dense(scope.In("embed2"), act.apply(emb), embDim)
 
-	h := Conv2D(scope.In("input"), x, base, 3)
-	skips := []*graph.Node{h}
-	last := cfg.Levels() - 1
-	for level, mult := range cfg.ChannelMults {
-		ch := base * mult
-		for r := range cfg.ResBlocks {
-			block := scope.In("down%d_%d", level, r)
-			h = ResBlock(block.In("res"), h, emb, ch, groups, cfg.Dropout)
-			if cfg.HasAttention(level) {
-				h = SelfAttention(block.In("attn"), h, groups)
-			}
-			skips = append(skips, h)
-		}
-		if level != last {
-			h = Downsample(scope.In("downsample%d", level), h, ch)
-			skips = append(skips, h)
-		}
-	}
-
-	midCh := base * cfg.ChannelMults[last]
-	h = ResBlock(scope.In("mid_res1"), h, emb, midCh, groups, cfg.Dropout)
-	if cfg.HasAttention(last) {
-		h = SelfAttention(scope.In("mid_attn"), h, groups)
-	}
-	h = ResBlock(scope.In("mid_res2"), h, emb, midCh, groups, cfg.Dropout)
-
-	for level := last; level >= 0; level-- {
-		ch := base * cfg.ChannelMults[level]
-		for r := range cfg.ResBlocks + 1 {
-			skip := skips[len(skips)-1]
-			skips = skips[:len(skips)-1]
-			block := scope.In("up%d_%d", level, r)
-			h = ResBlock(block.In("res"), graph.Concatenate([]*graph.Node{h, skip}, 3), emb, ch, groups, cfg.Dropout)
-			if cfg.HasAttention(level) {
-				h = SelfAttention(block.In("attn"), h, groups)
-			}
-		}
-		if level != 0 {
-			h = Upsample(scope.In("upsample%d", level), h, ch)
-		}
-	}
-
-	h = SiLU(GroupNorm(scope.In("out_norm"), h, groups))
 	outCh := c
 	if cfg.SpaceToDepth {
 		outCh = c * cfg.Scale * cfg.Scale
 	}
-	h = Conv2D(scope.In("output").WithInitializer(initializer.Zero), h, outCh, 3)
+	var h *graph.Node
+	if useFlatLayout(scope, x) {
+		h = unetBodyFlat(scope, cfg, x, emb, outCh)
+	} else {
+		h = unetBodyNHWC(scope, cfg, x, emb, outCh)
+	}
 	if cfg.SpaceToDepth {
 		h = DepthToSpace(h, cfg.Scale)
 	}
@@ -200,4 +162,57 @@ func checkUNetShapes(cfg Config, in UNetInputs) error {
 		return fmt.Errorf("sr3.UNet: labels must be integers (int32), got %s", l.DType())
 	}
 	return nil
+}
+
+// unetBodyNHWC is the UNet after the input rearrangement and the noise
+// embedding, on NHWC tensors: x [N, H, W, Cin] to [N, H, W, outCh]. It is
+// the layout of the backend's native convolution (XLA).
+func unetBodyNHWC(scope *model.Scope, cfg Config, x, emb *graph.Node, outCh int) *graph.Node {
+	groups := cfg.GroupNormGroups
+	base := cfg.BaseChannels
+	act := Activation(cfg.Activation)
+	h := Conv2D(scope.In("input"), x, base, 3)
+	skips := []*graph.Node{h}
+	last := cfg.Levels() - 1
+	for level, mult := range cfg.ChannelMults {
+		ch := base * mult
+		for r := range cfg.ResBlocks {
+			block := scope.In("down%d_%d", level, r)
+			h = ResBlock(block.In("res"), h, emb, ch, groups, cfg.Dropout, act)
+			if cfg.HasAttention(level) {
+				h = SelfAttention(block.In("attn"), h, groups)
+			}
+			skips = append(skips, h)
+		}
+		if level != last {
+			h = Downsample(scope.In("downsample%d", level), h, ch)
+			skips = append(skips, h)
+		}
+	}
+
+	midCh := base * cfg.ChannelMults[last]
+	h = ResBlock(scope.In("mid_res1"), h, emb, midCh, groups, cfg.Dropout, act)
+	if cfg.HasAttention(last) {
+		h = SelfAttention(scope.In("mid_attn"), h, groups)
+	}
+	h = ResBlock(scope.In("mid_res2"), h, emb, midCh, groups, cfg.Dropout, act)
+
+	for level := last; level >= 0; level-- {
+		ch := base * cfg.ChannelMults[level]
+		for r := range cfg.ResBlocks + 1 {
+			skip := skips[len(skips)-1]
+			skips = skips[:len(skips)-1]
+			block := scope.In("up%d_%d", level, r)
+			h = ResBlock(block.In("res"), graph.Concatenate([]*graph.Node{h, skip}, 3), emb, ch, groups, cfg.Dropout, act)
+			if cfg.HasAttention(level) {
+				h = SelfAttention(block.In("attn"), h, groups)
+			}
+		}
+		if level != 0 {
+			h = Upsample(scope.In("upsample%d", level), h, ch)
+		}
+	}
+
+	h = act.apply(GroupNorm(scope.In("out_norm"), h, groups))
+	return Conv2D(scope.In("output").WithInitializer(initializer.Zero), h, outCh, 3)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -186,8 +187,14 @@ type benchTrainReport struct {
 	SecondsPerStep float64 `json:"seconds_per_step"`
 	StepsPerSec    float64 `json:"steps_per_sec"`
 	PatchesPerSec  float64 `json:"patches_per_sec"`
-	FinalLoss      float64 `json:"final_loss"`
-	PeakRSSMiB     float64 `json:"peak_rss_mib,omitempty"`
+	// TimedCPUSeconds is the process's CPU time (user + system) over the
+	// timed steps, and PatchesPerCPUSec the patches per CPU-second: the
+	// rate to compare on a shared machine, where wall time depends on the
+	// other load.
+	TimedCPUSeconds  float64 `json:"timed_cpu_seconds"`
+	PatchesPerCPUSec float64 `json:"patches_per_cpu_sec"`
+	FinalLoss        float64 `json:"final_loss"`
+	PeakRSSMiB       float64 `json:"peak_rss_mib,omitempty"`
 }
 
 // run trains Steps steps on random batches in a temporary folder and
@@ -212,13 +219,14 @@ func (o *benchTrainOptions) run(ctx context.Context, e *env) error {
 	src := newRandomBatches(o.Config, opts)
 	defer src.Close()
 	done := make([]time.Time, opts.Steps+1) // done[k]: when step k finished
+	cpu := make([]float64, opts.Steps+1)    // cpu[k]: CPU seconds used when step k finished
 	log.printf("training %d steps of %d %dx%d patches on %s (%s)", opts.Steps, opts.Batch, opts.Patch, opts.Patch, rep.Backend, rep.Command)
 	start := time.Now()
 	err = train.Run(ctx, opts, o.Config, src, nil, func(p train.Progress) {
 		if p.Event != "step" || p.Step < 1 || p.Step > opts.Steps {
 			return
 		}
-		done[p.Step] = time.Now()
+		done[p.Step], cpu[p.Step] = time.Now(), cpuSeconds()
 		rep.FinalLoss = p.Loss
 		since := done[p.Step].Sub(start)
 		if p.Step > 1 {
@@ -250,6 +258,9 @@ func (o *benchTrainOptions) run(ctx context.Context, e *env) error {
 		rep.StepsPerSec = float64(rep.TimedSteps) / rep.TimedSeconds
 		rep.PatchesPerSec = rep.StepsPerSec * float64(opts.Batch)
 	}
+	if rep.TimedCPUSeconds = cpu[opts.Steps] - cpu[o.Skip]; rep.TimedCPUSeconds > 0 {
+		rep.PatchesPerCPUSec = float64(rep.TimedSteps*opts.Batch) / rep.TimedCPUSeconds
+	}
 	rep.PeakRSSMiB = peakRSSMiB()
 
 	if o.JSON {
@@ -267,13 +278,13 @@ func (r *benchTrainReport) writeMarkdown(e *env) error {
 	if len(c.AttnLevels) > 0 {
 		attn = joinInts(c.AttnLevels, ",")
 	}
-	config := fmt.Sprintf("x%d base_channels=%d channel_mults=%s res_blocks=%d attn_levels=%s space_to_depth=%t",
-		c.Scale, c.BaseChannels, joinInts(c.ChannelMults, ","), c.ResBlocks, attn, c.SpaceToDepth)
+	config := fmt.Sprintf("x%d base_channels=%d channel_mults=%s res_blocks=%d attn_levels=%s space_to_depth=%t activation=%s",
+		c.Scale, c.BaseChannels, joinInts(c.ChannelMults, ","), c.ResBlocks, attn, c.SpaceToDepth, cmp.Or(c.Activation, "silu"))
 	header := []string{"config", "params", "backend", "batch x patch", "first step s",
-		fmt.Sprintf("s/step (%d steps)", r.TimedSteps), "steps/s", "patches/s", "peak RSS MiB"}
+		fmt.Sprintf("s/step (%d steps)", r.TimedSteps), "steps/s", "patches/s", "patches/CPU-s", "peak RSS MiB"}
 	row := []string{config, fmt.Sprintf("%d", r.Params), r.Backend, fmt.Sprintf("%d x %dx%d", r.Batch, r.Patch, r.Patch),
-		fmtNum(r.FirstSeconds), fmtNum(r.SecondsPerStep), fmtNum(r.StepsPerSec), fmtNum(r.PatchesPerSec), fmtMiB(r.PeakRSSMiB)}
-	return mdTable(e.stdout, header, "lrlrrrrrr", [][]string{row})
+		fmtNum(r.FirstSeconds), fmtNum(r.SecondsPerStep), fmtNum(r.StepsPerSec), fmtNum(r.PatchesPerSec), fmtNum(r.PatchesPerCPUSec), fmtMiB(r.PeakRSSMiB)}
+	return mdTable(e.stdout, header, "lrlrrrrrrr", [][]string{row})
 }
 
 // randomBatches is a train.Source of random batches: HR patches of

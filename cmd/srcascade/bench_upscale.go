@@ -123,7 +123,13 @@ type benchUpscaleReport struct {
 	PerImage        float64 `json:"seconds_per_image"`
 	PerOutputMP     float64 `json:"seconds_per_output_mp"`
 	PerOutputMPStep float64 `json:"seconds_per_output_mp_step,omitempty"`
-	PeakRSSMiB      float64 `json:"peak_rss_mib,omitempty"`
+	// CPUSeconds is the process's CPU time (user + system) of every
+	// steady-state run; CPUPerOutputMPStep the median's per output
+	// megapixel and sampler step: the measure to compare across runs on a
+	// shared machine, where wall time depends on the other load.
+	CPUSeconds         []float64 `json:"cpu_seconds,omitempty"`
+	CPUPerOutputMPStep float64   `json:"cpu_seconds_per_output_mp_step,omitempty"`
+	PeakRSSMiB         float64   `json:"peak_rss_mib,omitempty"`
 }
 
 // sr3Upscaler is what bench reads off a learned model (cascade.SR3Stage).
@@ -180,37 +186,38 @@ func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 	log.printf("%s loaded in %.2fs; upscaling %dx%d x%d", rep.Model, rep.LoadSeconds, img.W, img.H, o.Model.Scale)
 
 	calls := 0
-	once := func() (float64, error) {
+	once := func() (secs, cpu float64, err error) {
 		if ctx.Err() != nil {
-			return 0, benchInterrupted(e, cmd)
+			return 0, 0, benchInterrupted(e, cmd)
 		}
 		runtime.GC()
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuSeconds()
 		out, err := upscaleColour(ctx, up, img, opts, func(_, total int) { calls = total })
-		secs := time.Since(start).Seconds()
+		secs, cpu = time.Since(start).Seconds(), cpuSeconds()-cpu0
 		if err != nil {
 			if ctx.Err() != nil {
-				return 0, benchInterrupted(e, cmd)
+				return 0, 0, benchInterrupted(e, cmd)
 			}
-			return 0, err
+			return 0, 0, err
 		}
 		if out.W != img.W*o.Model.Scale || out.H != img.H*o.Model.Scale {
-			return 0, fmt.Errorf("model %s returned %dx%d for %dx%d at x%d", up.Name(), out.W, out.H, img.W, img.H, o.Model.Scale)
+			return 0, 0, fmt.Errorf("model %s returned %dx%d for %dx%d at x%d", up.Name(), out.W, out.H, img.W, img.H, o.Model.Scale)
 		}
 		rep.OutW, rep.OutH = out.W, out.H
-		return secs, nil
+		return secs, cpu, nil
 	}
-	if rep.FirstSeconds, err = once(); err != nil {
+	if rep.FirstSeconds, _, err = once(); err != nil {
 		return err
 	}
 	log.printf("first call (compiles): %.3fs", rep.FirstSeconds)
 	for i := range o.Repeat {
-		s, err := once()
+		s, cpu, err := once()
 		if err != nil {
 			return err
 		}
 		rep.Seconds = append(rep.Seconds, s)
-		log.printf("run %d of %d: %.3fs", i+1, o.Repeat, s)
+		rep.CPUSeconds = append(rep.CPUSeconds, cpu)
+		log.printf("run %d of %d: %.3fs, %.3f CPU-s", i+1, o.Repeat, s, cpu)
 	}
 	rep.NetworkCalls = calls
 	if m != nil {
@@ -220,6 +227,7 @@ func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 	rep.PerOutputMP = rep.PerImage / megapixels(rep.OutW, rep.OutH)
 	if rep.Steps > 0 {
 		rep.PerOutputMPStep = rep.PerOutputMP / float64(rep.Steps)
+		rep.CPUPerOutputMPStep = median(rep.CPUSeconds) / megapixels(rep.OutW, rep.OutH) / float64(rep.Steps)
 	}
 	rep.PeakRSSMiB = peakRSSMiB()
 
@@ -260,7 +268,7 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 func (r *benchUpscaleReport) writeMarkdown(e *env) error {
 	fmt.Fprintln(e.stdout, r.line())
 	fmt.Fprintln(e.stdout)
-	backend, sampler, steps, perStep := "-", "-", "-", "-"
+	backend, sampler, steps, perStep, cpuPerStep := "-", "-", "-", "-", "-"
 	if r.Backend != "" {
 		backend = r.Backend
 	}
@@ -271,10 +279,11 @@ func (r *benchUpscaleReport) writeMarkdown(e *env) error {
 			steps += fmt.Sprintf(" x %d passes", r.Passes)
 		}
 		perStep = fmtNum(r.PerOutputMPStep)
+		cpuPerStep = fmtNum(r.CPUPerOutputMPStep)
 	}
 	header := []string{"model", "backend", "in → out", "sampler", "steps", "load s", "first call s",
-		fmt.Sprintf("s/image (median of %d)", r.Repeat), "s/output MP", "s/output MP/step", "peak RSS MiB"}
+		fmt.Sprintf("s/image (median of %d)", r.Repeat), "s/output MP", "s/output MP/step", "CPU-s/output MP/step", "peak RSS MiB"}
 	row := []string{r.Model, backend, fmt.Sprintf("%dx%d → %dx%d", r.Width, r.Height, r.OutW, r.OutH), sampler, steps,
-		fmtNum(r.LoadSeconds), fmtNum(r.FirstSeconds), fmtNum(r.PerImage), fmtNum(r.PerOutputMP), perStep, fmtMiB(r.PeakRSSMiB)}
-	return mdTable(e.stdout, header, "lllllrrrrrr", [][]string{row})
+		fmtNum(r.LoadSeconds), fmtNum(r.FirstSeconds), fmtNum(r.PerImage), fmtNum(r.PerOutputMP), perStep, cpuPerStep, fmtMiB(r.PeakRSSMiB)}
+	return mdTable(e.stdout, header, "lllllrrrrrrr", [][]string{row})
 }
