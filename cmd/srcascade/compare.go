@@ -200,6 +200,9 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 			return usagef(cmd, "HR image %s: a folder; give the image files (like %s)", f, filepath.Join(f, "*.png"))
 		}
 	}
+	if err := replacesInput(inputSet(o.Images...), o.Output, "HR image"); err != nil {
+		return usagef(cmd, "-o %v", err)
+	}
 	up, err := o.Model.open(cmd)
 	if err != nil {
 		return err

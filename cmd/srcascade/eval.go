@@ -154,6 +154,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	}
 	var folders []folderFiles
 	total := 0
+	inputs := inputSet()
 	for _, f := range o.Folders {
 		st, err := os.Stat(f)
 		switch {
@@ -173,6 +174,24 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		}
 		folders = append(folders, folderFiles{f, files})
 		total += len(files)
+		for _, rel := range files {
+			inputs.Add(filepath.Join(f, rel))
+		}
+	}
+	if o.Save != "" {
+		saved := map[string]string{}
+		for _, f := range folders {
+			for _, rel := range f.files {
+				in, out := filepath.Join(f.path, rel), o.savePath(f.path, rel, len(folders))
+				if err := replacesInput(inputs, out, "HR image"); err != nil {
+					return usagef(cmd, "--save %s: %v; save the outputs elsewhere", o.Save, err)
+				}
+				if prev, ok := saved[absPath(out)]; ok {
+					return usagef(cmd, "--save %s: %s and %s would both be saved as %s", o.Save, prev, in, out)
+				}
+				saved[absPath(out)] = in
+			}
+		}
 	}
 	up, err := o.Model.open(cmd)
 	if err != nil {
@@ -194,10 +213,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 			path := filepath.Join(f.path, rel)
 			saveTo := ""
 			if o.Save != "" {
-				saveTo = filepath.Join(o.Save, strings.TrimSuffix(rel, filepath.Ext(rel))+".png")
-				if len(folders) > 1 {
-					saveTo = filepath.Join(o.Save, baseName(f.path), strings.TrimSuffix(rel, filepath.Ext(rel))+".png")
-				}
+				saveTo = o.savePath(f.path, rel, len(folders))
 			}
 			rep.begin(path)
 			img, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
@@ -249,6 +265,17 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		return &failedError{failed: failures, total: total}
 	}
 	return nil
+}
+
+// savePath is where --save keeps the SR output of the image rel (relative
+// to its HR folder): --save's folder mirrors the HR folder, or with several
+// folders holds one subfolder per HR folder; always PNG.
+func (o *evalOptions) savePath(folder, rel string, folders int) string {
+	name := strings.TrimSuffix(rel, filepath.Ext(rel)) + ".png"
+	if folders > 1 {
+		return filepath.Join(o.Save, baseName(folder), name)
+	}
+	return filepath.Join(o.Save, name)
 }
 
 // evalOne runs the benchmark protocol on one HR file (see evalDescription).

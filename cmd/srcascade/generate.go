@@ -45,6 +45,7 @@ type generateOptions struct {
 	CondNoise *float64
 	NN        string // labelled training folder to find each sample's nearest image in; "" = none
 	Zoom      int    // sheet enlargement; 0 = automatic
+	Overwrite bool   // replace images and sheet.png of an earlier run in -o
 	Quiet     bool
 }
 
@@ -86,12 +87,16 @@ names come from the checkpoint: classes.json beside config.json, a JSON list
 class0, class1, ...
 
 Writes OUT_DIR/NNN_<class>.png (NNN.png for an unconditional model), each
-atomically, replacing files of the same names, and OUT_DIR/sheet.png, a
+atomically, and OUT_DIR/sheet.png, a
 contact sheet captioned with the sample numbers and classes (a row per round of
 the classes, so each column is one class, for up to 12 classes). With --nn DIR (a
 training folder, one subfolder per class) every sample is shown beside its
 nearest training image (RMS pixel distance at the base size, in [0,1] units:
 near 0 is a memorised copy) and the distances are printed as a table.
+
+Files of those names already in OUT_DIR (an earlier run's) are kept: generate
+refuses to start and names them; --overwrite replaces them (never an image of
+the --nn folder, nor any other file generate reads).
 
 The same --seed gives the same images; sample i does not depend on -n.
 
@@ -112,6 +117,7 @@ func generateCommand(set func(command)) *cli.Command {
 			Usage: "show each sample's nearest image of the training folder `DIR` (one subfolder per class) on the sheet, and print the distances"},
 		&cli.IntFlag{Name: "zoom",
 			Usage: "enlarge the sheet's panels `N` times (nearest neighbour; 0 = to at least 64 pixels)"},
+		boolFlag("overwrite", "", "replace the images and sheet.png of an earlier run in OUT_DIR (default: refuse)"),
 		boolFlag("quiet", "q", "no progress on stderr"),
 	}
 	model := []cli.Flag{
@@ -170,6 +176,7 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 		Zoom:    c.Int("zoom"),
 		Quiet:   c.Bool("quiet"),
 	}
+	o.Overwrite = c.Bool("overwrite")
 	if c.Args().Present() {
 		return nil, usagef(cmd, "unexpected argument %q (generate takes no files; the output folder is -o)", c.Args().First())
 	}
@@ -297,6 +304,10 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 			return err
 		}
 	}
+	files := sampleFiles(o.N, labels, names)
+	if err := o.checkOutputs(files, nnSet); err != nil {
+		return err
+	}
 
 	sc, err := gen.SamplerConfig(opts)
 	if err != nil {
@@ -327,14 +338,11 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 	rep.close()
 
 	samples := make([]generated, o.N)
-	width := max(3, len(strconv.Itoa(o.N-1)))
 	for i := range samples {
 		s := &samples[i]
-		s.base, s.final = baseImgs[i], final[i]
-		s.file = fmt.Sprintf("%0*d.png", width, i)
+		s.base, s.final, s.file = baseImgs[i], final[i], files[i]
 		if labels != nil {
 			s.class = names[labels[i]]
-			s.file = fmt.Sprintf("%0*d_%s.png", width, i, train.ClassSlug(s.class, int(labels[i])))
 		}
 		if nnSet != nil {
 			s.nn = nearestTraining(s.base, nnSet)
@@ -358,6 +366,63 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 	}
 	if nnSet != nil {
 		return writeNNTable(e.stdout, o.NN, len(nnSet), size, samples)
+	}
+	return nil
+}
+
+// sampleFiles are the file names of n samples: NNN_<class slug>.png, or
+// NNN.png without labels, numbered from 0 with at least 3 digits.
+func sampleFiles(n int, labels []int32, names []string) []string {
+	width := max(3, len(strconv.Itoa(n-1)))
+	files := make([]string, n)
+	for i := range files {
+		files[i] = fmt.Sprintf("%0*d.png", width, i)
+		if labels != nil {
+			files[i] = fmt.Sprintf("%0*d_%s.png", width, i, train.ClassSlug(names[labels[i]], int(labels[i])))
+		}
+	}
+	return files
+}
+
+// checkOutputs refuses, before anything is generated, to write over files
+// in the output folder: the sample files and sheet.png of an earlier run
+// unless --overwrite, and never a file generate reads (an image of the
+// --nn folder, the model's files), however the paths are spelled.
+func (o *generateOptions) checkOutputs(files []string, nnSet []nnImage) error {
+	const cmd = "generate"
+	read := inputSet()
+	for _, im := range nnSet {
+		read.Add(filepath.Join(o.NN, filepath.FromSlash(im.path)))
+	}
+	if entries, err := os.ReadDir(o.Model); err == nil {
+		for _, en := range entries {
+			read.Add(filepath.Join(o.Model, en.Name()))
+		}
+	}
+	var existing []string
+	for _, f := range append(slices.Clone(files), generateSheetFile) {
+		path := filepath.Join(o.Output, f)
+		if in, ok := read.Contains(path); ok {
+			what := "training image"
+			if o.NN == "" || !strings.HasPrefix(absPath(in), absPath(o.NN)+string(filepath.Separator)) {
+				what = "model file"
+			}
+			return usagef(cmd, "-o %s: %s would replace the %s %s; choose another -o", o.Output, path, what, in)
+		}
+		if st, err := os.Lstat(path); err == nil {
+			if st.IsDir() {
+				return usagef(cmd, "-o %s: %s is a folder", o.Output, path)
+			}
+			existing = append(existing, f)
+		}
+	}
+	if len(existing) > 0 && !o.Overwrite {
+		shown := existing
+		if len(shown) > 5 {
+			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(existing)-5))
+		}
+		return usagef(cmd, "-o %s already holds %s: pass --overwrite to replace them, or choose another -o",
+			o.Output, strings.Join(shown, ", "))
 	}
 	return nil
 }

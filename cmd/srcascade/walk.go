@@ -155,14 +155,16 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 
 	// Refuse outputs that would overwrite an input or another job's output,
 	// then skip the ones that exist.
+	read := inputSet()
 	inputsAbs := map[string]bool{}
 	for _, j := range all {
+		read.Add(j.in)
 		inputsAbs[absPath(j.in)] = true
 	}
 	seen := map[string]string{}
 	for _, j := range all {
 		a := absPath(j.out)
-		if inputsAbs[a] {
+		if _, same := read.Contains(j.out); same || inputsAbs[a] {
 			p.failed = append(p.failed, result{job: j, status: statusFailed,
 				err: fmt.Errorf("output %s would overwrite an input; choose another -o or -f", j.out)})
 			continue
