@@ -120,9 +120,9 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		m.Model = pretrained.Default(m.Scale)
 	}
 	if c.IsSet("cond-noise") {
-		level, err := strconv.ParseFloat(strings.TrimSpace(c.String("cond-noise")), 64)
+		level, err := parseFinite(c.String("cond-noise"))
 		if err != nil {
-			return m, usagef(cmd, "--cond-noise %q: not a number", c.String("cond-noise"))
+			return m, usagef(cmd, "--cond-noise %q: %v", c.String("cond-noise"), err)
 		}
 		m.CondNoise = &level
 	}
@@ -296,7 +296,7 @@ func parsePixels(s string) (int64, error) {
 			s = s[:n-1]
 		}
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := parseFinite(s)
 	if err != nil || f*mult < 1 || f*mult > 1e15 {
 		return 0, fmt.Errorf("%q is not a pixel count like 64M or 8000x8000", s)
 	}

@@ -194,9 +194,9 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 		if !c.IsSet(f.name) {
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(c.String(f.name)), 64)
+		v, err := parseFinite(c.String(f.name))
 		if err != nil {
-			return nil, usagef(cmd, "--%s %q: not a number", f.name, c.String(f.name))
+			return nil, usagef(cmd, "--%s %q: %v", f.name, c.String(f.name), err)
 		}
 		*f.dst = &v
 	}

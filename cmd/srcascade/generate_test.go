@@ -74,7 +74,7 @@ func TestParseGenerateUsageErrors(t *testing.T) {
 		{"generate -m ckpt -o out --class a,,b", "--class: empty class name"},
 		{"generate -m ckpt -o out --guidance -1", "--guidance -1: must be a number 0 or more"},
 		{"generate -m ckpt -o out --guidance x", `--guidance "x": not a number`},
-		{"generate -m ckpt -o out --guidance Inf", "--guidance +Inf"},
+		{"generate -m ckpt -o out --guidance Inf", "--guidance \"Inf\": not a finite number"},
 		{"generate -m ckpt -o out --steps -1", "--steps -1"},
 		{"generate -m ckpt -o out --sampler euler", `--sampler "euler": must be ddim or ddpm`},
 		{"generate -m ckpt -o out --eta -0.5", "--eta -0.5"},
