@@ -198,6 +198,9 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	rep := newProgress(e, o.Quiet)
+	if w := o.Model.unusedWarning(up); w != "" {
+		rep.logf("warning: %s", w)
+	}
 	rep.start(total)
 	report := &evalReport{Model: up.Name(), Scale: o.Model.Scale, Steps: o.Model.Steps,
 		Sampler: o.Model.Sampler, Seed: o.Model.Seed}

@@ -17,7 +17,7 @@ type upscaleOptions struct {
 	Output    string   // -o: output file or folder; "" = beside each input
 	Recursive bool     // -r: descend into subfolders of folder inputs
 	Format    string   // "png", "jpeg", or "" = from -o's extension, else png
-	Quality   int      // JPEG quality 1..100
+	Quality   int      // JPEG quality 1..100 (data.DefaultJPEGQuality unless --quality)
 	Overwrite bool     // redo outputs that exist instead of skipping them
 	Jobs      int      // images in flight (decode and encode workers)
 	MaxPixels int64    // refuse decoded images above this many pixels
@@ -156,6 +156,9 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	up, err := o.Model.open(cmd)
 	if err != nil {
 		return err
+	}
+	if w := o.Model.unusedWarning(up); w != "" {
+		p.warnings = append(p.warnings, w)
 	}
 	rep := newProgress(e, o.Quiet)
 	for _, w := range p.warnings {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,12 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	}
 	if p.format == "" {
 		p.format = "png"
+	}
+	if p.format != "jpeg" && o.Quality != data.DefaultJPEGQuality {
+		p.warnings = append(p.warnings, doNothing([]string{"--quality"}, "it is the JPEG quality, and the output is PNG (lossless); use -f jpg or an -o ending in .jpg"))
+	}
+	if o.Recursive && !slices.ContainsFunc(inputs, func(in input) bool { return in.isDir }) {
+		p.warnings = append(p.warnings, doNothing([]string{"-r"}, "no INPUT is a folder"))
 	}
 	ext := ".png"
 	if p.format == "jpeg" {

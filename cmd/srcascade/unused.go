@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/srcascade/srcascade/cascade"
+	"github.com/srcascade/srcascade/sr3"
+)
+
+// optionFlags are the flags of the cascade.Options fields that
+// cascade.UnusedOptions names.
+var optionFlags = map[string]string{
+	"Seed": "--seed", "Steps": "--steps", "Sampler": "--sampler", "Eta": "--eta",
+	"Strength": "--strength", "Tile": "--tile", "CondNoise": "--cond-noise",
+}
+
+// defaultSeed is --seed's default: a seed left at it is not taken as set.
+const defaultSeed = 1
+
+// unusedWarning is the warning about the model flags given that change
+// nothing for up (cascade.UnusedOptions), or "" when every one matters.
+func (m modelOptions) unusedWarning(up cascade.Upscaler) string {
+	opts := m.cascadeOptions()
+	if opts.Seed == defaultSeed {
+		opts.Seed = 0
+	}
+	names := cascade.UnusedOptions(up, opts)
+	if len(names) == 0 {
+		return ""
+	}
+	var why string
+	switch {
+	case !hasLearnedStage(up):
+		why = fmt.Sprintf("model %s has no network, no sampler and no noise", up.Name())
+	case slices.Contains(names, "Sampler"):
+		why = "with one step (--steps 1) every sampler gives the same one-step estimate"
+	default:
+		why = fmt.Sprintf("eta is for --sampler ddim, and model %s samples with DDPM here", up.Name())
+	}
+	flags := make([]string, len(names))
+	for i, n := range names {
+		flags[i] = optionFlags[n]
+	}
+	return doNothing(flags, why)
+}
+
+// doNothing words the warning that flags change nothing, and why.
+func doNothing(flags []string, why string) string {
+	verb := "does"
+	if len(flags) > 1 {
+		verb = "do"
+	}
+	return fmt.Sprintf("%s %s nothing: %s", strings.Join(flags, ", "), verb, why)
+}
+
+// hasLearnedStage reports whether some stage of up samples with a network.
+func hasLearnedStage(up cascade.Upscaler) bool {
+	return slices.ContainsFunc(cascade.Leaves(up), func(s cascade.Upscaler) bool {
+		_, ok := s.(interface {
+			SamplerConfig(cascade.Options) (sr3.SamplerConfig, error)
+		})
+		return ok
+	})
+}
