@@ -316,8 +316,9 @@ func benchmarkPair(path string, scale int, lim data.Limits) (hr, lr *data.Image,
 		return nil, nil, err
 	}
 	hr = data.ModCrop(d.Image, scale)
-	if hr.W < scale || hr.H < scale {
-		return nil, nil, fmt.Errorf("%s: %dx%d is smaller than the scale %d", path, d.Image.W, d.Image.H, scale)
+	if err := data.CheckMeasurable(hr.W, hr.H, scale); err != nil {
+		side := (data.SSIMWindow + 2*scale + scale - 1) / scale * scale
+		return nil, nil, fmt.Errorf("%s: %dx%d is too small to measure at x%d (%v); the protocol needs at least %dx%d", path, d.Image.W, d.Image.H, scale, err, side, side)
 	}
 	lr = data.Quantize(data.Resize(hr, hr.W/scale, hr.H/scale))
 	return hr, lr, nil
