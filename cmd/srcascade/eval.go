@@ -149,10 +149,12 @@ type evalReport struct {
 func (o *evalOptions) run(ctx context.Context, e *env) error {
 	const cmd = "eval"
 	type folderFiles struct {
-		path  string
-		files []string
+		path       string
+		files      []string
+		unreadable []error // subfolders and symlinks that could not be read
 	}
 	var folders []folderFiles
+	var warnings []string
 	total := 0
 	inputs := inputSet()
 	for _, f := range o.Folders {
@@ -165,15 +167,19 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		case !st.IsDir():
 			return usagef(cmd, "HR folder %s: not a folder", f)
 		}
-		files, _, err := walkImages(f, o.Recursive, nil)
+		tree, err := walkImages(f, o.Recursive, nil)
 		if err != nil {
 			return usagef(cmd, "HR folder %s: %v", f, err)
 		}
-		if len(files) == 0 {
+		files := tree.Files
+		if len(files) == 0 && len(tree.Unreadable) == 0 {
 			return usagef(cmd, "HR folder %s: no images", f)
 		}
-		folders = append(folders, folderFiles{f, files})
-		total += len(files)
+		for _, w := range loopWarnings(f, tree) {
+			warnings = append(warnings, w)
+		}
+		folders = append(folders, folderFiles{f, files, tree.Unreadable})
+		total += len(files) + len(tree.Unreadable)
 		for _, rel := range files {
 			inputs.Add(filepath.Join(f, rel))
 		}
@@ -199,6 +205,9 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	}
 	rep := newProgress(e, o.Quiet)
 	if w := o.Model.unusedWarning(up); w != "" {
+		warnings = append(warnings, w)
+	}
+	for _, w := range warnings {
 		rep.logf("warning: %s", w)
 	}
 	rep.start(total)
@@ -209,6 +218,11 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	for _, f := range folders {
 		ef := evalFolder{Path: f.path, Images: []evalImage{}}
 		var scores []evalScores
+		for _, err := range f.unreadable {
+			ef.Failed = append(ef.Failed, evalFailure{File: f.path, Error: err.Error()})
+			rep.finish(result{job: job{in: f.path}, status: statusFailed, err: err})
+			failures++
+		}
 		for _, rel := range f.files {
 			if ctx.Err() != nil {
 				break

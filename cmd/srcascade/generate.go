@@ -644,15 +644,19 @@ type nnMatch struct {
 // (MATLAB-exact bicubic) to size x size.
 func loadNNSet(ctx context.Context, e *env, dir string, size int, quiet bool) ([]nnImage, error) {
 	const cmd = "generate"
-	files, _, err := walkImages(dir, true, nil)
+	tree, err := walkImages(dir, true, nil)
 	if err != nil {
 		return nil, usagef(cmd, "--nn %s: %v", dir, err)
 	}
+	files := tree.Files
 	if len(files) == 0 {
 		return nil, usagef(cmd, "--nn %s: no images (give a training folder, one subfolder per class)", dir)
 	}
 	var set []nnImage
 	var bad []string
+	for _, err := range tree.Unreadable {
+		bad = append(bad, err.Error())
+	}
 	small := 0
 	for _, rel := range files {
 		if ctx.Err() != nil {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -140,11 +139,16 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 		}
 		f := folders[fi]
 		fi++
-		files, ignored, err := walkImages(f.in, o.Recursive, skipDirs)
+		tree, err := walkImages(f.in, o.Recursive, skipDirs)
 		if err != nil {
 			return nil, usagef(cmd, "input %s: %v", f.in, err)
 		}
-		if len(files) == 0 {
+		files, ignored := tree.Files, tree.Ignored
+		for _, e := range tree.Unreadable {
+			p.failed = append(p.failed, result{job: job{in: f.in}, status: statusFailed, err: e})
+		}
+		p.warnings = append(p.warnings, loopWarnings(f.in, tree)...)
+		if len(files) == 0 && len(tree.Unreadable) == 0 {
 			hint := ""
 			if !o.Recursive {
 				hint = " (use -r to include subfolders)"
@@ -198,51 +202,21 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	return p, nil
 }
 
-// walkImages lists the image files under dir (relative paths, sorted),
-// descending into subfolders when recursive. Hidden files and folders,
-// including the .NAME.tmp files of interrupted atomic writes, are ignored,
-// and so are the folders in skip (absolute paths: output folders inside the
-// input). ignored counts visible files without an image extension.
-func walkImages(dir string, recursive bool, skip map[string]bool) (files []string, ignored int, err error) {
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == dir {
-				return err
-			}
-			return nil // unreadable subfolder: nothing to list there
-		}
-		if path == dir {
-			return nil
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if !recursive || strings.HasPrefix(name, ".") || skip[absPath(path)] {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(name, ".") {
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			st, err := os.Stat(path) // follow symlinks to files
-			if err != nil || !st.Mode().IsRegular() {
-				return nil
-			}
-		}
-		if !data.IsImagePath(name) {
-			ignored++
-			return nil
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		files = append(files, rel)
-		return nil
-	})
-	sort.Strings(files)
-	return files, ignored, err
+// walkImages lists the image files under dir (see data.WalkImages),
+// leaving out the folders in skip (absolute paths: output folders inside
+// the input).
+func walkImages(dir string, recursive bool, skip map[string]bool) (*data.ImageTree, error) {
+	return data.WalkImages(dir, recursive, func(path string) bool { return skip[absPath(path)] })
+}
+
+// loopWarnings are the warnings about the symlinks of tree (under dir)
+// that lead back up the tree and were not followed.
+func loopWarnings(dir string, tree *data.ImageTree) []string {
+	var w []string
+	for _, l := range tree.Loops {
+		w = append(w, fmt.Sprintf("%s: a symlink to a folder above it (a loop), not followed", filepath.Join(dir, l)))
+	}
+	return w
 }
 
 // stem is the file name without folder and extension.
