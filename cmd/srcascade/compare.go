@@ -208,6 +208,9 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	rep := newProgress(e, o.Quiet)
+	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
 	if w := o.Model.unusedWarning(up); w != "" {
 		rep.logf("warning: %s", w)
 	}

@@ -204,6 +204,9 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	rep := newProgress(e, o.Quiet)
+	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
 	if w := o.Model.unusedWarning(up); w != "" {
 		warnings = append(warnings, w)
 	}

@@ -218,7 +218,7 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 	case o.Size < 0 || o.Size > generateMaxSize:
 		return nil, usagef(cmd, "--size %d: must be 0 (%d) to %d", o.Size, cascade.DefaultBaseSize, generateMaxSize)
 	case o.Scale != 0 && !slices.Contains([]int{2, 3, 4, 8}, o.Scale):
-		return nil, usagef(cmd, "-s/--scale %d: must be 2, 4 or 8 (3 where the model supports it)", o.Scale)
+		return nil, usagef(cmd, "-s/--scale %d: must be 2, 3, 4 or 8", o.Scale)
 	case o.Scale != 0 && o.SR == srNone:
 		return nil, usagef(cmd, "-s/--scale %d: --sr none keeps the base samples; -s is the scale of the super-resolution model", o.Scale)
 	case o.CondNoise != nil && !(*o.CondNoise >= 0 && *o.CondNoise <= 1):
@@ -319,6 +319,9 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		if gen.Upscaler != nil {
 			s := gen.Scale(opts)
 			fmt.Fprintf(e.stderr, "super-resolution %s: x%d to %dx%d\n", gen.Upscaler.Name(), s, size*s, size*s)
+			if n := scaleNote(gen.Upscaler); n != "" {
+				fmt.Fprintln(e.stderr, n)
+			}
 		}
 	}
 	rep := newProgress(e, o.Quiet)
@@ -539,8 +542,8 @@ func (o *generateOptions) openSR() (cascade.Upscaler, error) {
 		return nil, err
 	}
 	if o.Scale != 0 {
-		if err := checkScale(up, o.Scale); err != nil {
-			return nil, &usageError{cmd: cmd, err: err}
+		if up, err = cascade.ForScale(up, o.Scale); err != nil {
+			return nil, usagef(cmd, "-s/--scale %d: %v", o.Scale, err)
 		}
 	}
 	if err := checkCondNoise(up, cascade.Options{CondNoise: o.CondNoise, Generated: true}); err != nil {

@@ -297,7 +297,7 @@ func TestCLIGenerate(t *testing.T) {
 		{[]string{"-m", "base", "--sr", "sr3-x2+" + pretrained.DefaultBase}, "(" + pretrained.DefaultBase + "): model " + pretrained.DefaultBase + ": a base model generates images"},
 		{[]string{"-m", "base", "-s", "4"}, "base is a checkpoint folder, which has no cascade; give --sr MODEL"},
 		{[]string{"-m", "base", "--sr", "sr", "--cond-noise", "0.1"}, "--cond-noise 0.1"},
-		{[]string{"-m", "base", "--sr", "sr3-x4", "-s", "2"}, "-s/--scale 2: model sr3-x4 supports 4"},
+		{[]string{"-m", "base", "--sr", "bicubic+bicubic", "-s", "2"}, "-s/--scale 2: model bicubic+bicubic upscales by x4, x6"},
 		{[]string{"-m", "base", "--size", "15"}, "--size 15: the base model needs a multiple of 2"},
 		{[]string{"-m", "base", "--nn", "missing"}, "--nn missing: no such folder"},
 		{[]string{"-m", "base", "-o", "base/config.json"}, "exists and is not a folder"},

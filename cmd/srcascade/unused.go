@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/srcascade/srcascade/cascade"
-	"github.com/srcascade/srcascade/sr3"
 )
 
 // optionFlags are the flags of the cascade.Options fields that
@@ -32,7 +31,7 @@ func (m modelOptions) unusedWarning(up cascade.Upscaler) string {
 	}
 	var why string
 	switch {
-	case !hasLearnedStage(up):
+	case !cascade.HasLearnedStage(up):
 		why = fmt.Sprintf("model %s has no network, no sampler and no noise", up.Name())
 	case slices.Contains(names, "Sampler"):
 		why = "with one step (--steps 1) every sampler gives the same one-step estimate"
@@ -53,14 +52,4 @@ func doNothing(flags []string, why string) string {
 		verb = "do"
 	}
 	return fmt.Sprintf("%s %s nothing: %s", strings.Join(flags, ", "), verb, why)
-}
-
-// hasLearnedStage reports whether some stage of up samples with a network.
-func hasLearnedStage(up cascade.Upscaler) bool {
-	return slices.ContainsFunc(cascade.Leaves(up), func(s cascade.Upscaler) bool {
-		_, ok := s.(interface {
-			SamplerConfig(cascade.Options) (sr3.SamplerConfig, error)
-		})
-		return ok
-	})
 }

@@ -161,6 +161,9 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 		p.warnings = append(p.warnings, w)
 	}
 	rep := newProgress(e, o.Quiet)
+	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
 	for _, w := range p.warnings {
 		rep.logf("warning: %s", w)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,5 +68,24 @@ func TestCLIWalkSymlinksAndUnreadable(t *testing.T) {
 	r = runCLI(t, dir, "eval", "-m", "bicubic", "-s", "2", "-r", "-q", "photos")
 	if r.code != 1 || !strings.Contains(r.stderr, "locked") {
 		t.Errorf("eval -r over an unreadable folder: exit %d, want 1 naming it\n%s", r.code, r.stderr)
+	}
+}
+
+// TestCLIScale3Learned upscales by 3 without -m (issue 12, item 5): the
+// default is a learned model run at x4 and resized down exactly, said on
+// stderr; not bicubic.
+func TestCLIScale3Learned(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "p.png"), photo(20, 16, 4))
+	r := runCLI(t, dir, "upscale", "-s", "3", "p.png")
+	r.expectCode(t, 0)
+	sr := assertSize(t, filepath.Join(dir, "p_x3.png"), 60, 48)
+	if !strings.Contains(r.stderr, "sr3-x4 has no x3: it runs at x4, then an exact (MATLAB) bicubic resize down to x3") {
+		t.Errorf("stderr should say how x3 is made:\n%s", r.stderr)
+	}
+	runCLI(t, dir, "upscale", "-q", "-s", "3", "-m", "bicubic", "-o", "bicubic.png", "p.png").expectCode(t, 0)
+	bic := assertSize(t, filepath.Join(dir, "bicubic.png"), 60, 48)
+	if psnr := psnrRGB8(sr, bic); math.IsInf(psnr, 1) || psnr < 25 {
+		t.Errorf("default x3 is %.2f dB from bicubic: want the learned model's refinement of it", psnr)
 	}
 }
