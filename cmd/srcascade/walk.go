@@ -26,7 +26,14 @@ type upscalePlan struct {
 	failed   []result // refused before starting: output collisions, output = input
 	warnings []string // folders without images, ignored files
 	format   string   // output format: "png" or "jpeg"
+	request  string   // the record of the request, written into every output
+	// redone are outputs of another srcascade request (scale, model,
+	// sampling...) that are done again, with the request each holds.
+	redone []redoneOutput
 }
+
+// redoneOutput is an existing output made by another request.
+type redoneOutput struct{ path, request string }
 
 // planUpscale expands the inputs into jobs and decides every output path
 // (see upscaleDescription). A missing input or an -o that cannot work is a
@@ -84,6 +91,7 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	if p.format == "jpeg" {
 		ext = ".jpg"
 	}
+	p.request = o.request(p.format)
 	suffix := "_x" + strconv.Itoa(o.Model.Scale)
 
 	// Output roots of folder inputs, so that walking never descends into them.
@@ -193,8 +201,17 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 				continue
 			}
 			if !o.Overwrite {
-				p.skipped = append(p.skipped, j)
-				continue
+				switch kind, other := classifyOutput(j.out, p.request); kind {
+				case outputSame:
+					p.skipped = append(p.skipped, j)
+					continue
+				case outputOther:
+					p.redone = append(p.redone, redoneOutput{j.out, other})
+				default:
+					p.failed = append(p.failed, result{job: j, status: statusFailed,
+						err: fmt.Errorf("output %s exists and was not made by srcascade upscale (it holds no record of a request); --overwrite replaces it", j.out)})
+					continue
+				}
 			}
 		}
 		p.jobs = append(p.jobs, j)
