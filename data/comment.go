@@ -171,4 +171,3 @@ func jpegComment(r *bufio.Reader, path string) (string, bool, error) {
 		}
 	}
 }
-
