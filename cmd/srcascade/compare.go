@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -211,7 +212,9 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 	if n := scaleNote(up); n != "" {
 		rep.logf("%s", n)
 	}
-	if w := o.Model.unusedWarning(up); w != "" {
+	withSteps := o.Model // the --steps list's largest count, for the warning
+	withSteps.Steps = slices.Max(o.Steps)
+	if w := withSteps.unusedWarning(up); w != "" {
 		rep.logf("warning: %s", w)
 	}
 	rep.start(len(o.Images))

@@ -30,6 +30,7 @@ func TestCLIUnusedFlagsWarn(t *testing.T) {
 		{[]string{"upscale", "-m", "ck", "--steps", "1", "--sampler", "ddim", "-o", "g.png", "x.png"}, []string{"--sampler"}},
 		{[]string{"eval", "-m", "bicubic", "-s", "2", "--strength", "0.5", "hr"}, []string{"--strength"}},
 		{[]string{"compare", "-m", "bicubic", "-s", "2", "--crop", "8", "--seed", "3", "-o", "s.png", "hr/a.png"}, []string{"--seed"}},
+		{[]string{"compare", "-m", "bicubic", "-s", "2", "--crop", "8", "--steps", "1,4", "-o", "s2.png", "hr/a.png"}, []string{"--steps"}},
 		{[]string{"generate", "-m", "base", "-n", "1", "--steps", "2", "--sampler", "ddpm", "--eta", "0.3", "-o", "gen"}, []string{"--eta"}},
 	} {
 		r := runCLI(t, dir, tt.args...)
