@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,4 +59,34 @@ func TestCLISkipsOnlySameRequest(t *testing.T) {
 	}
 	up("-s", "4", "--overwrite").expectCode(t, 0)
 	assertSize(t, filepath.Join(dir, "out", "a.png"), 40, 32)
+}
+
+// TestCLICleansStaleTemps plants the hidden temporary file a killed run
+// leaves (its writer's PID is gone) beside outputs, and one of a live
+// process: the next upscale into that folder removes the first and keeps
+// the second (issue 12, item 3).
+func TestCLICleansStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "photos", "a.png"), photo(8, 8, 1))
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("cannot start a short-lived process:", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, "out", fmt.Sprintf(".a.png.pid%d.123.tmp", dead.Process.Pid))
+	live := filepath.Join(dir, "out", fmt.Sprintf(".b.png.pid%d.456.tmp", os.Getpid()))
+	for _, f := range []string{stale, live} {
+		if err := os.WriteFile(f, make([]byte, 1000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runCLI(t, dir, "upscale", "-q", "-m", "bicubic", "-s", "2", "-o", "out", "photos").expectCode(t, 0)
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the temporary file of a dead writer is still there")
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("the temporary file of a live process was removed: %v", err)
+	}
 }

@@ -26,7 +26,14 @@ func (m modelOptions) unusedWarning(up cascade.Upscaler) string {
 		opts.Seed = 0
 	}
 	names := cascade.UnusedOptions(up, opts)
-	if len(names) == 0 {
+	flags := make([]string, len(names))
+	for i, n := range names {
+		flags[i] = optionFlags[n]
+	}
+	if m.Backend != "" && !cascade.HasLearnedStage(up) {
+		flags = append(flags, "--backend")
+	}
+	if len(flags) == 0 {
 		return ""
 	}
 	var why string
@@ -37,10 +44,6 @@ func (m modelOptions) unusedWarning(up cascade.Upscaler) string {
 		why = "with one step (--steps 1) every sampler gives the same one-step estimate"
 	default:
 		why = fmt.Sprintf("eta is for --sampler ddim, and model %s samples with DDPM here", up.Name())
-	}
-	flags := make([]string, len(names))
-	for i, n := range names {
-		flags[i] = optionFlags[n]
 	}
 	return doNothing(flags, why)
 }

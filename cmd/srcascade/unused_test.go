@@ -23,6 +23,7 @@ func TestCLIUnusedFlagsWarn(t *testing.T) {
 		{[]string{"upscale", "-m", "bicubic", "-s", "2", "--steps", "3", "--eta", "0.5", "--seed", "4", "--tile", "32", "-o", "b.png", "x.png"},
 			[]string{"--seed", "--steps", "--eta", "--tile"}},
 		{[]string{"upscale", "-m", "bicubic", "-s", "2", "--quality", "80", "-o", "c.png", "x.png"}, []string{"--quality"}},
+		{[]string{"upscale", "-m", "bicubic", "-s", "2", "--backend", "go", "-o", "c2.png", "x.png"}, []string{"--backend"}},
 		{[]string{"upscale", "-m", "bicubic", "-s", "2", "--quality", "80", "-o", "c.jpg", "x.png"}, nil},
 		{[]string{"upscale", "-m", "bicubic", "-s", "2", "-r", "-o", "d.png", "x.png"}, []string{"-r"}},
 		{[]string{"upscale", "-m", "ck", "--sampler", "ddpm", "--steps", "2", "--eta", "0.5", "-o", "e.png", "x.png"}, []string{"--eta"}},
