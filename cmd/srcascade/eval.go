@@ -175,9 +175,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		if len(files) == 0 && len(tree.Unreadable) == 0 {
 			return usagef(cmd, "HR folder %s: no images", f)
 		}
-		for _, w := range loopWarnings(f, tree) {
-			warnings = append(warnings, w)
-		}
+		warnings = append(warnings, loopWarnings(f, tree)...)
 		folders = append(folders, folderFiles{f, files, tree.Unreadable})
 		total += len(files) + len(tree.Unreadable)
 		for _, rel := range files {

@@ -393,16 +393,19 @@ func sampleFiles(n int, labels []int32, names []string) []string {
 // checkOutputs refuses, before anything is generated, to write over files
 // in the output folder: the sample files and sheet.png of an earlier run
 // unless --overwrite, and never a file generate reads (an image of the
-// --nn folder, the model's files), however the paths are spelled.
+// --nn folder, the files of the base or --sr checkpoint folders), however
+// the paths are spelled.
 func (o *generateOptions) checkOutputs(files []string, nnSet []nnImage) error {
 	const cmd = "generate"
 	read := inputSet()
 	for _, im := range nnSet {
 		read.Add(filepath.Join(o.NN, filepath.FromSlash(im.path)))
 	}
-	if entries, err := os.ReadDir(o.Model); err == nil {
-		for _, en := range entries {
-			read.Add(filepath.Join(o.Model, en.Name()))
+	for _, dir := range append([]string{o.Model}, strings.Split(o.SR, pretrained.ChainSep)...) {
+		if entries, err := os.ReadDir(dir); err == nil && dir != "" {
+			for _, en := range entries {
+				read.Add(filepath.Join(dir, en.Name()))
+			}
 		}
 	}
 	var existing []string
