@@ -57,6 +57,10 @@ type EncodeOptions struct {
 	Format  string // "png" or "jpeg" ("jpg" accepted); "" = from the path's extension
 	Quality int    // JPEG quality 1..100; 0 = 95
 	Depth   int    // 8 or 16 (PNG only); 0 = Decoded.Depth
+	// Comment, when not empty, is recorded in the file: a PNG tEXt chunk
+	// "Comment" after IHDR, or a JPEG COM segment after SOI (ReadComment
+	// reads it back). Printable ASCII, at most MaxComment bytes.
+	Comment string
 }
 
 // DefaultJPEGQuality is the JPEG quality used when EncodeOptions.Quality is 0.
@@ -255,6 +259,9 @@ func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 	}
 	format, err := encodeFormat(opts.Format, d.Format)
 	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	if w, err = withComment(w, format, opts.Comment); err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
 	switch format {

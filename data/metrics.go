@@ -37,6 +37,21 @@ func CheckComparable(ref, img *Image, shave int) error {
 	return nil
 }
 
+// SSIMWindow is the side of SSIMY's window: the shaved region must be at
+// least SSIMWindow x SSIMWindow for SSIM to be defined.
+const SSIMWindow = 11
+
+// CheckMeasurable reports why a w x h image cannot be measured with every
+// metric at the given shave: what is left after cutting shave pixels from
+// every border must hold SSIM's window (SSIMWindow).
+func CheckMeasurable(w, h, shave int) error {
+	if lw, lh := w-2*shave, h-2*shave; lw < SSIMWindow || lh < SSIMWindow {
+		return fmt.Errorf("shaving %d px from every border of %dx%d leaves %dx%d, smaller than SSIM's %dx%d window",
+			shave, w, h, max(lw, 0), max(lh, 0), SSIMWindow, SSIMWindow)
+	}
+	return nil
+}
+
 // mustComparable panics with CheckComparable's error.
 func mustComparable(fn string, ref, img *Image, shave int) {
 	if err := CheckComparable(ref, img, shave); err != nil {
@@ -62,7 +77,8 @@ func PSNRY(ref, img *Image, shave int) float64 {
 //
 // The window is applied only where it fits inside the shaved region
 // ('valid'), as MATLAB's ssim_index and BasicSR's calculate_ssim do; the
-// result is NaN when that region is smaller than 11x11.
+// result is NaN when that region is smaller than 11x11 (see
+// CheckMeasurable).
 func SSIMY(ref, img *Image, shave int) float64 {
 	mustComparable("SSIMY", ref, img, shave)
 	a, w, h := lumaPlane(ref, shave, false)

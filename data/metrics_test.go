@@ -270,3 +270,26 @@ func TestRMSDistance(t *testing.T) {
 		t.Errorf("one sample off: %g, want %g", d, want)
 	}
 }
+
+// TestCheckMeasurable checks the smallest image SSIMY measures: 11x11
+// left after the shave, where a smaller one gives NaN.
+func TestCheckMeasurable(t *testing.T) {
+	for _, tt := range []struct {
+		w, h, shave int
+		ok          bool
+	}{
+		{19, 19, 4, true}, {18, 19, 4, false}, {11, 11, 0, true}, {10, 40, 0, false}, {8, 8, 4, false},
+	} {
+		err := CheckMeasurable(tt.w, tt.h, tt.shave)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckMeasurable(%d, %d, %d) = %v, want ok %v", tt.w, tt.h, tt.shave, err, tt.ok)
+		}
+		if tt.ok || tt.w-2*tt.shave < 1 || tt.h-2*tt.shave < 1 {
+			continue
+		}
+		img := NewImage(tt.w, tt.h, 3)
+		if s := SSIMY(img, img, tt.shave); !math.IsNaN(s) {
+			t.Errorf("SSIMY of %dx%d shaved %d = %v: CheckMeasurable refuses a size SSIM measures", tt.w, tt.h, tt.shave, s)
+		}
+	}
+}

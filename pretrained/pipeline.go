@@ -1,6 +1,7 @@
 package pretrained
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -15,10 +16,11 @@ import (
 const ChainSep = "+"
 
 // defaults lists, per scale, the models Default prefers, best first; a
-// candidate is taken when all its parts are built-in models and it
-// supports the scale. Scales not listed get bicubic.
+// candidate is taken when all its parts are built-in models and it serves
+// the scale (servesScale). Scales not listed get bicubic.
 var defaults = map[int][]string{
 	2: {"sr3-x2", "bicubic"},
+	3: {"sr3-x4", "sr3-x2", "bicubic"},
 	4: {"sr3-x4", "bicubic"},
 	8: {"sr3-x4+sr3-x2", "sr3-x4", "bicubic"},
 }
@@ -27,16 +29,57 @@ var defaults = map[int][]string{
 // scale when -m is not given: the first of the scale's preferences whose
 // parts are all registered built-in models and that supports the scale
 // (x2: sr3-x2, else bicubic; x4: sr3-x4, else bicubic; x8: the chain
-// sr3-x4+sr3-x2, else sr3-x4 if it supports x8, else bicubic), so a model
-// added to the registry is picked up without changing this.
+// sr3-x4+sr3-x2, else sr3-x4 if it supports x8, else bicubic; x3: sr3-x4
+// run at x4 and resized down, see cascade.ForScale), so a model added to
+// the registry is picked up without changing this. Open the result with
+// OpenForScale.
 func Default(scale int) string {
 	for _, name := range defaults[scale] {
-		if scales, ok := builtinScales(name); ok && slices.Contains(scales, scale) {
+		if scales, ok := builtinScales(name); ok && servesScale(name, scales, scale) {
 			return name
 		}
 	}
 	return "bicubic"
 }
+
+// servesScale reports whether the built-in model or chain name, of the
+// given scales, serves scale through cascade.ForScale: one of its scales,
+// or for a learned model (any part but bicubic) a scale below a larger
+// one of its scales.
+func servesScale(name string, scales []int, scale int) bool {
+	if slices.Contains(scales, scale) {
+		return true
+	}
+	learned := slices.ContainsFunc(strings.Split(name, ChainSep), func(p string) bool { return p != "bicubic" })
+	return learned && slices.ContainsFunc(scales, func(s int) bool { return s > scale })
+}
+
+// OpenForScale opens nameOrDir as Open does, for upscaling by scale (see
+// cascade.ForScale): a scale the model lacks is served by its learned
+// stages at the next larger scale, resized down exactly; a scale it cannot
+// serve is an error wrapping ErrScale.
+func OpenForScale(nameOrDir, backend string, scale int) (cascade.Upscaler, error) {
+	up, err := Open(nameOrDir, backend)
+	if err != nil {
+		return nil, err
+	}
+	served, err := cascade.ForScale(up, scale)
+	if err != nil {
+		return nil, scaleError{err}
+	}
+	return served, nil
+}
+
+// ErrScale is matched (errors.Is) by OpenForScale's error for a scale the
+// model cannot serve.
+var ErrScale = errors.New("unsupported scale")
+
+// scaleError is cascade.ForScale's error, matching ErrScale.
+type scaleError struct{ err error }
+
+func (e scaleError) Error() string        { return e.err.Error() }
+func (e scaleError) Unwrap() error        { return e.err }
+func (e scaleError) Is(target error) bool { return target == ErrScale }
 
 // builtinScales returns the scales of a built-in model or chain of
 // built-in models, from their cards, without opening them; ok is false

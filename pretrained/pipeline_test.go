@@ -100,7 +100,7 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 		for _, scale := range []int{2, 3, 4, 8} {
 			name := Default(scale)
 			scales, ok := builtinScales(name)
-			if !ok || !slices.Contains(scales, scale) {
+			if !ok || !servesScale(name, scales, scale) {
 				t.Errorf("Default(%d) = %q: built-in %v, scales %v", scale, name, ok, scales)
 			}
 		}
@@ -112,7 +112,8 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 		}
 		wantIf(2, has("sr3-x2"), "sr3-x2")
 		wantIf(2, !has("sr3-x2"), "bicubic")
-		wantIf(3, true, "bicubic")
+		wantIf(3, has("sr3-x4"), "sr3-x4") // run at x4, resized down
+		wantIf(3, !has("sr3-x4") && has("sr3-x2"), "sr3-x2")
 		wantIf(4, has("sr3-x4"), "sr3-x4")
 		wantIf(8, has("sr3-x4") && has("sr3-x2"), "sr3-x4+sr3-x2")
 		wantIf(8, !has("sr3-x2") || !has("sr3-x4"), "bicubic") // sr3-x4 does not do x8
@@ -131,10 +132,13 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 }
 
 // TestDefaultOpens opens each scale's default and checks it supports the
-// scale.
+// scale, with a learned model for every scale (never bicubic in its place).
 func TestDefaultOpens(t *testing.T) {
 	for _, scale := range []int{2, 3, 4, 8} {
-		up, err := Open(Default(scale), "go")
+		up, err := OpenForScale(Default(scale), "go", scale)
+		if err == nil && !cascade.HasLearnedStage(up) {
+			t.Errorf("Default(%d) = %q has no learned stage", scale, up.Name())
+		}
 		if err != nil {
 			t.Fatalf("Open(Default(%d) = %q): %v", scale, Default(scale), err)
 		}

@@ -32,7 +32,7 @@ func TestDefaultIsListed(t *testing.T) {
 				t.Errorf("Default(%d) = %q: %q is not among %v", scale, name, part, Names())
 			}
 		}
-		up, err := Open(name, "go")
+		up, err := OpenForScale(name, "go", scale)
 		if err != nil {
 			t.Errorf("Default(%d) = %q: %v", scale, name, err)
 			continue

@@ -3,8 +3,6 @@ package train
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -14,42 +12,26 @@ import (
 	"github.com/srcascade/srcascade/data"
 )
 
-// listImages walks dir recursively and returns the image files under it as
+// listImages walks dir recursively (data.WalkImages: symlinks to files
+// and folders followed, loops not) and returns the image files under it as
 // slash-separated paths relative to dir, sorted. Hidden files and folders
-// (names starting with '.') and non-image files are left out.
+// (names starting with '.') and non-image files are left out. A subfolder
+// or symlink that cannot be read is an error: training would silently lack
+// its images.
 func listImages(ctx context.Context, dir string) ([]string, error) {
-	if fi, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("listing images: %w", err)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("listing images: %s is not a folder", dir)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		name := d.Name()
-		if p != dir && strings.HasPrefix(name, ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !data.IsImagePath(name) {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		out = append(out, filepath.ToSlash(rel))
-		return nil
-	})
+	tree, err := data.WalkImages(dir, true, nil)
 	if err != nil {
-		return nil, fmt.Errorf("listing images in %s: %w", dir, err)
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	if len(tree.Unreadable) > 0 {
+		return nil, fmt.Errorf("listing images in %s: %w", dir, tree.Unreadable[0])
+	}
+	out := make([]string, len(tree.Files))
+	for i, f := range tree.Files {
+		out[i] = filepath.ToSlash(f)
 	}
 	sort.Strings(out)
 	return out, nil

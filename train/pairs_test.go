@@ -2,6 +2,8 @@ package train
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -151,5 +153,27 @@ func TestLoadPairsErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestListImagesFollowsSymlinks checks that a symlinked subfolder of a
+// training folder is read like any other (it was skipped silently).
+func TestListImagesFollowsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"hr/a.png", "more/b.png"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../more", filepath.Join(dir, "hr", "more")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	got, err := listImages(context.Background(), filepath.Join(dir, "hr"))
+	if err != nil || strings.Join(got, " ") != "a.png more/b.png" {
+		t.Errorf("listImages = %q, %v; want [a.png more/b.png]", got, err)
 	}
 }

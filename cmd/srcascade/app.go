@@ -107,6 +107,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 			versionCommand(set),
 		},
 	}
+	checkFiniteFloats(app.Commands)
 	for _, c := range app.Commands {
 		name := c.Name
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {

@@ -70,7 +70,7 @@ func modelFlags() []cli.Flag {
 			Usage: "`MODEL`: a built-in name (see srcascade models), a checkpoint folder written by training, or stages joined with + such as sr3-x4+sr3-x2, " +
 				"each run on the previous one's output (default: the best built-in model for the scale: " + defaultModels() + ")"},
 		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: 4, Category: modelCategory,
-			Usage: "upscale `FACTOR`: 2, 4 or 8 (3 where the model supports it)"},
+			Usage: "upscale `FACTOR`: 2, 3, 4 or 8 (a scale the model lacks runs at its next larger one, then an exact bicubic resize down)"},
 		&cli.StringFlag{Name: "backend", Category: modelCategory,
 			Usage: "compute `BACKEND` for learned models: go, xla:cpu, xla:cuda or a PJRT plugin .so path (default: $GOMLX_BACKEND, else XLA if installed, else go)"},
 		&cli.Int64Flag{Name: "seed", Value: 1, Category: modelCategory,
@@ -94,10 +94,10 @@ func modelFlags() []cli.Flag {
 }
 
 // defaultModels describes pretrained.Default per scale for -m's help, as
-// the registry has it: "x2 bicubic, x4 sr3-x4, x8 bicubic".
+// the registry has it: "x2 sr3-x2, x3 sr3-x4, x4 sr3-x4, x8 sr3-x4+sr3-x2".
 func defaultModels() string {
-	s := make([]string, 0, 3)
-	for _, scale := range []int{2, 4, 8} {
+	s := make([]string, 0, 4)
+	for _, scale := range []int{2, 3, 4, 8} {
 		s = append(s, fmt.Sprintf("x%d %s", scale, pretrained.Default(scale)))
 	}
 	return strings.Join(s, ", ")
@@ -120,9 +120,9 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		m.Model = pretrained.Default(m.Scale)
 	}
 	if c.IsSet("cond-noise") {
-		level, err := strconv.ParseFloat(strings.TrimSpace(c.String("cond-noise")), 64)
+		level, err := parseFinite(c.String("cond-noise"))
 		if err != nil {
-			return m, usagef(cmd, "--cond-noise %q: not a number", c.String("cond-noise"))
+			return m, usagef(cmd, "--cond-noise %q: %v", c.String("cond-noise"), err)
 		}
 		m.CondNoise = &level
 	}
@@ -130,7 +130,7 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 	case m.Model == "":
 		return m, usagef(cmd, "-m/--model: empty model name")
 	case !slices.Contains([]int{2, 3, 4, 8}, m.Scale):
-		return m, usagef(cmd, "-s/--scale %d: the scale must be 2, 4 or 8 (3 where the model supports it)", m.Scale)
+		return m, usagef(cmd, "-s/--scale %d: the scale must be 2, 3, 4 or 8", m.Scale)
 	case m.Steps < 0:
 		return m, usagef(cmd, "--steps %d: must be 0 (model default) or more", m.Steps)
 	case m.Sampler != "" && m.Sampler != "ddim" && m.Sampler != "ddpm":
@@ -171,19 +171,21 @@ func checkBackend(b string) error {
 	return errors.New("want go, xla:cpu, xla:cuda or the path of a PJRT plugin .so")
 }
 
-// open opens the model and checks that it supports the scale and the
-// --cond-noise level. An unknown model, an unsupported scale or a level
-// for a model trained without conditioning augmentation is a usage error.
+// open opens the model for the scale (pretrained.OpenForScale: a scale a
+// learned model lacks runs at its next larger one, resized down exactly)
+// and checks the --cond-noise level. An unknown model, a scale it cannot
+// serve or a level for a model trained without conditioning augmentation
+// is a usage error.
 func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
-	up, err := pretrained.Open(m.Model, m.Backend)
+	up, err := pretrained.OpenForScale(m.Model, m.Backend, m.Scale)
 	if err != nil {
 		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) {
 			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
 		}
+		if errors.Is(err, pretrained.ErrScale) {
+			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-s/--scale %d: %w", m.Scale, err)}
+		}
 		return nil, err
-	}
-	if err := checkScale(up, m.Scale); err != nil {
-		return nil, &usageError{cmd: cmd, err: err}
 	}
 	if err := checkCondNoise(up, m.cascadeOptions()); err != nil {
 		return nil, &usageError{cmd: cmd, err: err}
@@ -208,7 +210,7 @@ func checkCondNoise(up cascade.Upscaler, opts cascade.Options) error {
 		return nil
 	}
 	var firstErr error
-	for i, s := range flattenStages(up) {
+	for i, s := range cascade.Leaves(up) {
 		c, ok := s.(condLeveler)
 		if !ok {
 			continue
@@ -227,25 +229,15 @@ func checkCondNoise(up cascade.Upscaler, opts cascade.Options) error {
 	return nil
 }
 
-// flattenStages lists the stages of up in order, descending into pipelines.
-func flattenStages(up cascade.Upscaler) []cascade.Upscaler {
-	p, ok := up.(*cascade.Pipeline)
+// scaleNote says how a scale the model lacks is served (cascade.Rescaled),
+// or "".
+func scaleNote(up cascade.Upscaler) string {
+	r, ok := up.(*cascade.Rescaled)
 	if !ok {
-		return []cascade.Upscaler{up}
+		return ""
 	}
-	var out []cascade.Upscaler
-	for _, s := range p.Stages() {
-		out = append(out, flattenStages(s)...)
-	}
-	return out
-}
-
-// checkScale says whether up supports scale.
-func checkScale(up cascade.Upscaler, scale int) error {
-	if !slices.Contains(up.Scales(), scale) {
-		return fmt.Errorf("-s/--scale %d: model %s supports %s", scale, up.Name(), joinInts(up.Scales(), ", "))
-	}
-	return nil
+	return fmt.Sprintf("note: model %s has no x%d: it runs at x%d, then an exact (MATLAB) bicubic resize down to x%d",
+		up.Name(), r.TargetScale(), r.RunScale(), r.TargetScale())
 }
 
 // cascadeOptions are the per-call options of Upscale.
@@ -296,7 +288,7 @@ func parsePixels(s string) (int64, error) {
 			s = s[:n-1]
 		}
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := parseFinite(s)
 	if err != nil || f*mult < 1 || f*mult > 1e15 {
 		return 0, fmt.Errorf("%q is not a pixel count like 64M or 8000x8000", s)
 	}

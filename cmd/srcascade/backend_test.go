@@ -4,18 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
-)
 
-func TestCheckScale(t *testing.T) {
-	m := nearestRGB{} // supports 2 and 4
-	if err := checkScale(m, 4); err != nil {
-		t.Errorf("checkScale(4) = %v", err)
-	}
-	err := checkScale(m, 8)
-	if err == nil || !strings.Contains(err.Error(), "model nearest-rgb supports 2, 4") {
-		t.Errorf("checkScale(8) = %v, want it to list the supported scales", err)
-	}
-}
+	"github.com/srcascade/srcascade/cascade"
+)
 
 func TestOpenModel(t *testing.T) {
 	up, err := modelOptions{Model: "bicubic", Scale: 8}.open("upscale")
@@ -26,6 +17,16 @@ func TestOpenModel(t *testing.T) {
 	var ue *usageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), `"no-such-model": not a model name or checkpoint folder`) {
 		t.Errorf("unknown model: %v, want a usage error naming it", err)
+	}
+	// A scale a bicubic chain lacks is a usage error naming its scales;
+	// one a learned model lacks below its largest is served by it.
+	_, err = modelOptions{Model: "bicubic+bicubic", Scale: 2}.open("upscale")
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "-s/--scale 2: model bicubic+bicubic upscales by x4, x6") {
+		t.Errorf("bicubic+bicubic at x2: %v, want a usage error listing its scales", err)
+	}
+	up, err = modelOptions{Model: "sr3-x4", Scale: 3}.open("upscale")
+	if r, ok := up.(*cascade.Rescaled); err != nil || !ok || r.RunScale() != 4 {
+		t.Errorf("sr3-x4 at x3: %T, %v; want it run at x4 and resized", up, err)
 	}
 }
 

@@ -138,6 +138,38 @@ type sr3Upscaler interface {
 	SamplerConfig(cascade.Options) (sr3.SamplerConfig, error)
 }
 
+// describeLearned fills the report's backend, parameters and sampler from
+// a single learned model (cascade.SR3Stage, alone or resized down to a
+// scale it lacks), and returns that model; chains and bicubic leave them
+// empty and return nil.
+func describeLearned(rep *benchUpscaleReport, up cascade.Upscaler, opts cascade.Options) (*sr3.Model, error) {
+	runScale := opts.Scale // the scale the model runs at: x4 for a x3 served by resizing down
+	if r, ok := up.(*cascade.Rescaled); ok {
+		runScale = r.RunScale()
+	}
+	leaves := cascade.Leaves(up)
+	s, ok := leaves[0].(sr3Upscaler)
+	if len(leaves) != 1 || !ok {
+		return nil, nil
+	}
+	m := s.Model()
+	sc, err := s.SamplerConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := m.Schedule().SpacedTimesteps(sc.Steps, sc.Strength, sc.Spacing)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", up.Name(), err)
+	}
+	rep.Backend, rep.Params = m.Backend().Name(), m.NumParams()
+	rep.Sampler, rep.Steps, rep.Eta, rep.Strength = sc.Kind, len(ts), sc.Eta, sc.Strength
+	rep.Passes = 1
+	for f := m.Config.Scale; f > 1 && f < runScale; f *= m.Config.Scale {
+		rep.Passes++
+	}
+	return m, nil
+}
+
 // run opens the model, upscales once (compiling) and Repeat more times.
 func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 	const cmd = benchCommandName + " upscale"
@@ -164,23 +196,9 @@ func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 	rep.LoadSeconds = time.Since(t0).Seconds()
 	rep.Model = up.Name()
 	opts := o.Model.cascadeOptions()
-	var m *sr3.Model
-	if s, ok := up.(sr3Upscaler); ok {
-		m = s.Model()
-		sc, err := s.SamplerConfig(opts)
-		if err != nil {
-			return &usageError{cmd: cmd, err: err}
-		}
-		ts, err := m.Schedule().SpacedTimesteps(sc.Steps, sc.Strength, sc.Spacing)
-		if err != nil {
-			return &usageError{cmd: cmd, err: fmt.Errorf("model %s: %w", up.Name(), err)}
-		}
-		rep.Backend, rep.Params = m.Backend().Name(), m.NumParams()
-		rep.Sampler, rep.Steps, rep.Eta, rep.Strength = sc.Kind, len(ts), sc.Eta, sc.Strength
-		rep.Passes = 1
-		for f := m.Config.Scale; f > 1 && f < o.Model.Scale; f *= m.Config.Scale {
-			rep.Passes++
-		}
+	m, err := describeLearned(rep, up, opts)
+	if err != nil {
+		return &usageError{cmd: cmd, err: err}
 	}
 	rep.Command = o.commandLine(rep)
 	log.printf("%s loaded in %.2fs; upscaling %dx%d x%d", rep.Model, rep.LoadSeconds, img.W, img.H, o.Model.Scale)

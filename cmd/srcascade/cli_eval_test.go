@@ -106,7 +106,7 @@ func TestCLIEval(t *testing.T) {
 // a flat image survives bicubic down and up exactly (so -m bicubic).
 func TestCLIEvalIdentical(t *testing.T) {
 	dir := t.TempDir()
-	flat := photo(16, 16, 0)
+	flat := photo(24, 24, 0) // 16x16 left after the x4 shave: room for SSIM's window
 	for i := range flat.Pix {
 		if i%4 != 3 {
 			flat.Pix[i] = 90
@@ -154,5 +154,39 @@ func TestCLIEvalSet5(t *testing.T) {
 			t.Errorf("Set5 x%s bicubic = %.4f dB / %.4f, want %.2f / %.3f", tt.scale, rep.Mean.PSNR, rep.Mean.SSIM, tt.psnr, tt.ssim)
 		}
 		t.Logf("Set5 x%s bicubic: %.4f dB / %.4f, consistency %.3g", tt.scale, rep.Mean.PSNR, rep.Mean.SSIM, rep.Mean.Consistency)
+	}
+}
+
+// TestCLIEvalTooSmall evaluates images too small for the protocol's
+// measures (issue 12, item 9): a 10x8 image (nothing left after shaving)
+// and an 18x18 one (8x8 left at x4, under SSIM's 11x11 window) are each
+// reported as failed with the reason, and the means hold only the
+// measurable image: never NaN, never an internal error.
+func TestCLIEvalTooSmall(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "hr", "a.png"), photo(10, 8, 1))
+	writePNG(t, filepath.Join(dir, "hr", "b.png"), photo(18, 18, 2))
+	writePNG(t, filepath.Join(dir, "hr", "c.png"), photo(24, 24, 3))
+	r := runCLI(t, dir, "eval", "-m", "bicubic", "-s", "4", "--json", "hr")
+	r.expectCode(t, 1)
+	var rep evalJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("eval --json does not parse: %v\n%s", err, r.stdout)
+	}
+	f := rep.Folders[0]
+	if len(f.Images) != 1 || f.Images[0].File != "c.png" || len(f.Failed) != 2 {
+		t.Fatalf("images %+v, failed %+v; want c.png measured, a.png and b.png failed", f.Images, f.Failed)
+	}
+	for _, x := range f.Failed {
+		if !strings.Contains(x.Error, "too small") || !strings.Contains(x.Error, "20x20") || strings.Contains(x.Error, "internal error") {
+			t.Errorf("%s: error %q, want one saying it is too small (at least 20x20)", x.File, x.Error)
+		}
+	}
+	if f.Mean == nil || math.IsNaN(f.Mean.SSIM) || f.Mean.SSIM <= 0 {
+		t.Errorf("mean %+v, want c.png's scores", f.Mean)
+	}
+	r = runCLI(t, dir, "eval", "-m", "bicubic", "-s", "4", "-q", "hr")
+	if strings.Contains(strings.ToLower(r.stdout), "nan") {
+		t.Errorf("the table shows NaN:\n%s", r.stdout)
 	}
 }

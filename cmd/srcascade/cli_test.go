@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	_ "image/jpeg"
 )
@@ -324,14 +325,17 @@ func TestCLIResume(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "in", "b.png"), photo(10, 10, 2))
 	runCLI(t, dir, "upscale", "-m", "bicubic", "-s", "2", "in").expectCode(t, 0)
 	out := filepath.Join(dir, "in_x2", "a.png")
-	marker := []byte("not really a png, but it exists")
-	os.WriteFile(out, marker, 0o644)
+	done, _ := os.ReadFile(out)
+	os.Chtimes(out, time.Unix(1e9, 0), time.Unix(1e9, 0))
 	os.Remove(filepath.Join(dir, "in_x2", "b.png"))
 
 	r := runCLI(t, dir, "upscale", "-m", "bicubic", "-s", "2", "in")
 	r.expectCode(t, 0)
-	if b, _ := os.ReadFile(out); !bytes.Equal(b, marker) {
+	if b, _ := os.ReadFile(out); !bytes.Equal(b, done) {
 		t.Error("an existing output was rewritten without --overwrite")
+	}
+	if st, _ := os.Stat(out); st == nil || !st.ModTime().Equal(time.Unix(1e9, 0)) {
+		t.Error("an existing output of the same request was written again")
 	}
 	assertSize(t, filepath.Join(dir, "in_x2", "b.png"), 20, 20)
 	if !strings.Contains(r.stderr, "skip in/a.png") || !strings.Contains(r.stderr, "1 upscaled, 1 skipped") {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -200,11 +201,22 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 			return usagef(cmd, "HR image %s: a folder; give the image files (like %s)", f, filepath.Join(f, "*.png"))
 		}
 	}
+	if err := replacesInput(inputSet(o.Images...), o.Output, "HR image"); err != nil {
+		return usagef(cmd, "-o %v", err)
+	}
 	up, err := o.Model.open(cmd)
 	if err != nil {
 		return err
 	}
 	rep := newProgress(e, o.Quiet)
+	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
+	withSteps := o.Model // the --steps list's largest count, for the warning
+	withSteps.Steps = slices.Max(o.Steps)
+	if w := withSteps.unusedWarning(up); w != "" {
+		rep.logf("warning: %s", w)
+	}
 	rep.start(len(o.Images))
 	var rows []compareRow
 	var failed []string

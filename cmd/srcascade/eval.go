@@ -149,11 +149,14 @@ type evalReport struct {
 func (o *evalOptions) run(ctx context.Context, e *env) error {
 	const cmd = "eval"
 	type folderFiles struct {
-		path  string
-		files []string
+		path       string
+		files      []string
+		unreadable []error // subfolders and symlinks that could not be read
 	}
 	var folders []folderFiles
+	var warnings []string
 	total := 0
+	inputs := inputSet()
 	for _, f := range o.Folders {
 		st, err := os.Stat(f)
 		switch {
@@ -164,21 +167,50 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		case !st.IsDir():
 			return usagef(cmd, "HR folder %s: not a folder", f)
 		}
-		files, _, err := walkImages(f, o.Recursive, nil)
+		tree, err := walkImages(f, o.Recursive, nil)
 		if err != nil {
 			return usagef(cmd, "HR folder %s: %v", f, err)
 		}
-		if len(files) == 0 {
+		files := tree.Files
+		if len(files) == 0 && len(tree.Unreadable) == 0 {
 			return usagef(cmd, "HR folder %s: no images", f)
 		}
-		folders = append(folders, folderFiles{f, files})
-		total += len(files)
+		warnings = append(warnings, loopWarnings(f, tree)...)
+		folders = append(folders, folderFiles{f, files, tree.Unreadable})
+		total += len(files) + len(tree.Unreadable)
+		for _, rel := range files {
+			inputs.Add(filepath.Join(f, rel))
+		}
+	}
+	if o.Save != "" {
+		saved := map[string]string{}
+		for _, f := range folders {
+			for _, rel := range f.files {
+				in, out := filepath.Join(f.path, rel), o.savePath(f.path, rel, len(folders))
+				if err := replacesInput(inputs, out, "HR image"); err != nil {
+					return usagef(cmd, "--save %s: %v; save the outputs elsewhere", o.Save, err)
+				}
+				if prev, ok := saved[absPath(out)]; ok {
+					return usagef(cmd, "--save %s: %s and %s would both be saved as %s", o.Save, prev, in, out)
+				}
+				saved[absPath(out)] = in
+			}
+		}
 	}
 	up, err := o.Model.open(cmd)
 	if err != nil {
 		return err
 	}
 	rep := newProgress(e, o.Quiet)
+	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
+	if w := o.Model.unusedWarning(up); w != "" {
+		warnings = append(warnings, w)
+	}
+	for _, w := range warnings {
+		rep.logf("warning: %s", w)
+	}
 	rep.start(total)
 	report := &evalReport{Model: up.Name(), Scale: o.Model.Scale, Steps: o.Model.Steps,
 		Sampler: o.Model.Sampler, Seed: o.Model.Seed}
@@ -187,6 +219,11 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	for _, f := range folders {
 		ef := evalFolder{Path: f.path, Images: []evalImage{}}
 		var scores []evalScores
+		for _, err := range f.unreadable {
+			ef.Failed = append(ef.Failed, evalFailure{File: f.path, Error: err.Error()})
+			rep.finish(result{job: job{in: f.path}, status: statusFailed, err: err})
+			failures++
+		}
 		for _, rel := range f.files {
 			if ctx.Err() != nil {
 				break
@@ -194,10 +231,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 			path := filepath.Join(f.path, rel)
 			saveTo := ""
 			if o.Save != "" {
-				saveTo = filepath.Join(o.Save, strings.TrimSuffix(rel, filepath.Ext(rel))+".png")
-				if len(folders) > 1 {
-					saveTo = filepath.Join(o.Save, baseName(f.path), strings.TrimSuffix(rel, filepath.Ext(rel))+".png")
-				}
+				saveTo = o.savePath(f.path, rel, len(folders))
 			}
 			rep.begin(path)
 			img, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
@@ -251,6 +285,17 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	return nil
 }
 
+// savePath is where --save keeps the SR output of the image rel (relative
+// to its HR folder): --save's folder mirrors the HR folder, or with several
+// folders holds one subfolder per HR folder; always PNG.
+func (o *evalOptions) savePath(folder, rel string, folders int) string {
+	name := strings.TrimSuffix(rel, filepath.Ext(rel)) + ".png"
+	if folders > 1 {
+		return filepath.Join(o.Save, baseName(folder), name)
+	}
+	return filepath.Join(o.Save, name)
+}
+
 // evalOne runs the benchmark protocol on one HR file (see evalDescription).
 func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts cascade.Options, lim data.Limits, progress cascade.Progress) (res *evalImage, err error) {
 	defer func() {
@@ -286,8 +331,9 @@ func benchmarkPair(path string, scale int, lim data.Limits) (hr, lr *data.Image,
 		return nil, nil, err
 	}
 	hr = data.ModCrop(d.Image, scale)
-	if hr.W < scale || hr.H < scale {
-		return nil, nil, fmt.Errorf("%s: %dx%d is smaller than the scale %d", path, d.Image.W, d.Image.H, scale)
+	if err := data.CheckMeasurable(hr.W, hr.H, scale); err != nil {
+		side := (data.SSIMWindow + 2*scale + scale - 1) / scale * scale
+		return nil, nil, fmt.Errorf("%s: %dx%d is too small to measure at x%d (%v); the protocol needs at least %dx%d", path, d.Image.W, d.Image.H, scale, err, side, side)
 	}
 	lr = data.Quantize(data.Resize(hr, hr.W/scale, hr.H/scale))
 	return hr, lr, nil

@@ -45,6 +45,7 @@ type generateOptions struct {
 	CondNoise *float64
 	NN        string // labelled training folder to find each sample's nearest image in; "" = none
 	Zoom      int    // sheet enlargement; 0 = automatic
+	Overwrite bool   // replace images and sheet.png of an earlier run in -o
 	Quiet     bool
 }
 
@@ -86,12 +87,16 @@ names come from the checkpoint: classes.json beside config.json, a JSON list
 class0, class1, ...
 
 Writes OUT_DIR/NNN_<class>.png (NNN.png for an unconditional model), each
-atomically, replacing files of the same names, and OUT_DIR/sheet.png, a
+atomically, and OUT_DIR/sheet.png, a
 contact sheet captioned with the sample numbers and classes (a row per round of
 the classes, so each column is one class, for up to 12 classes). With --nn DIR (a
 training folder, one subfolder per class) every sample is shown beside its
 nearest training image (RMS pixel distance at the base size, in [0,1] units:
 near 0 is a memorised copy) and the distances are printed as a table.
+
+Files of those names already in OUT_DIR (an earlier run's) are kept: generate
+refuses to start and names them; --overwrite replaces them (never an image of
+the --nn folder, nor any other file generate reads).
 
 The same --seed gives the same images; sample i does not depend on -n.
 
@@ -112,6 +117,7 @@ func generateCommand(set func(command)) *cli.Command {
 			Usage: "show each sample's nearest image of the training folder `DIR` (one subfolder per class) on the sheet, and print the distances"},
 		&cli.IntFlag{Name: "zoom",
 			Usage: "enlarge the sheet's panels `N` times (nearest neighbour; 0 = to at least 64 pixels)"},
+		boolFlag("overwrite", "", "replace the images and sheet.png of an earlier run in OUT_DIR (default: refuse)"),
 		boolFlag("quiet", "q", "no progress on stderr"),
 	}
 	model := []cli.Flag{
@@ -170,6 +176,7 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 		Zoom:    c.Int("zoom"),
 		Quiet:   c.Bool("quiet"),
 	}
+	o.Overwrite = c.Bool("overwrite")
 	if c.Args().Present() {
 		return nil, usagef(cmd, "unexpected argument %q (generate takes no files; the output folder is -o)", c.Args().First())
 	}
@@ -187,9 +194,9 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 		if !c.IsSet(f.name) {
 			continue
 		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(c.String(f.name)), 64)
+		v, err := parseFinite(c.String(f.name))
 		if err != nil {
-			return nil, usagef(cmd, "--%s %q: not a number", f.name, c.String(f.name))
+			return nil, usagef(cmd, "--%s %q: %v", f.name, c.String(f.name), err)
 		}
 		*f.dst = &v
 	}
@@ -211,7 +218,7 @@ func generateOptionsFrom(c *cli.Context) (*generateOptions, error) {
 	case o.Size < 0 || o.Size > generateMaxSize:
 		return nil, usagef(cmd, "--size %d: must be 0 (%d) to %d", o.Size, cascade.DefaultBaseSize, generateMaxSize)
 	case o.Scale != 0 && !slices.Contains([]int{2, 3, 4, 8}, o.Scale):
-		return nil, usagef(cmd, "-s/--scale %d: must be 2, 4 or 8 (3 where the model supports it)", o.Scale)
+		return nil, usagef(cmd, "-s/--scale %d: must be 2, 3, 4 or 8", o.Scale)
 	case o.Scale != 0 && o.SR == srNone:
 		return nil, usagef(cmd, "-s/--scale %d: --sr none keeps the base samples; -s is the scale of the super-resolution model", o.Scale)
 	case o.CondNoise != nil && !(*o.CondNoise >= 0 && *o.CondNoise <= 1):
@@ -297,6 +304,10 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 			return err
 		}
 	}
+	files := sampleFiles(o.N, labels, names)
+	if err := o.checkOutputs(files, nnSet); err != nil {
+		return err
+	}
 
 	sc, err := gen.SamplerConfig(opts)
 	if err != nil {
@@ -308,9 +319,15 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		if gen.Upscaler != nil {
 			s := gen.Scale(opts)
 			fmt.Fprintf(e.stderr, "super-resolution %s: x%d to %dx%d\n", gen.Upscaler.Name(), s, size*s, size*s)
+			if n := scaleNote(gen.Upscaler); n != "" {
+				fmt.Fprintln(e.stderr, n)
+			}
 		}
 	}
 	rep := newProgress(e, o.Quiet)
+	if o.Eta != 0 && (sc.Kind != sr3.DDIM || sc.Steps == 1) {
+		rep.logf("warning: %s", doNothing([]string{"--eta"}, fmt.Sprintf("eta is for DDIM sampling of more than one step, and the base model samples with %d %s %s", sc.Steps, sc.Kind, plural(sc.Steps, "step", "steps"))))
+	}
 	rep.start(1)
 	rep.begin(fmt.Sprintf("%d %s", o.N, plural(o.N, "image", "images")))
 	baseImgs, final, err := gen.Generate(ctx, o.N, labels, opts, rep.step)
@@ -327,14 +344,11 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 	rep.close()
 
 	samples := make([]generated, o.N)
-	width := max(3, len(strconv.Itoa(o.N-1)))
 	for i := range samples {
 		s := &samples[i]
-		s.base, s.final = baseImgs[i], final[i]
-		s.file = fmt.Sprintf("%0*d.png", width, i)
+		s.base, s.final, s.file = baseImgs[i], final[i], files[i]
 		if labels != nil {
 			s.class = names[labels[i]]
-			s.file = fmt.Sprintf("%0*d_%s.png", width, i, train.ClassSlug(s.class, int(labels[i])))
 		}
 		if nnSet != nil {
 			s.nn = nearestTraining(s.base, nnSet)
@@ -358,6 +372,66 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 	}
 	if nnSet != nil {
 		return writeNNTable(e.stdout, o.NN, len(nnSet), size, samples)
+	}
+	return nil
+}
+
+// sampleFiles are the file names of n samples: NNN_<class slug>.png, or
+// NNN.png without labels, numbered from 0 with at least 3 digits.
+func sampleFiles(n int, labels []int32, names []string) []string {
+	width := max(3, len(strconv.Itoa(n-1)))
+	files := make([]string, n)
+	for i := range files {
+		files[i] = fmt.Sprintf("%0*d.png", width, i)
+		if labels != nil {
+			files[i] = fmt.Sprintf("%0*d_%s.png", width, i, train.ClassSlug(names[labels[i]], int(labels[i])))
+		}
+	}
+	return files
+}
+
+// checkOutputs refuses, before anything is generated, to write over files
+// in the output folder: the sample files and sheet.png of an earlier run
+// unless --overwrite, and never a file generate reads (an image of the
+// --nn folder, the files of the base or --sr checkpoint folders), however
+// the paths are spelled.
+func (o *generateOptions) checkOutputs(files []string, nnSet []nnImage) error {
+	const cmd = "generate"
+	read := inputSet()
+	for _, im := range nnSet {
+		read.Add(filepath.Join(o.NN, filepath.FromSlash(im.path)))
+	}
+	for _, dir := range append([]string{o.Model}, strings.Split(o.SR, pretrained.ChainSep)...) {
+		if entries, err := os.ReadDir(dir); err == nil && dir != "" {
+			for _, en := range entries {
+				read.Add(filepath.Join(dir, en.Name()))
+			}
+		}
+	}
+	var existing []string
+	for _, f := range append(slices.Clone(files), generateSheetFile) {
+		path := filepath.Join(o.Output, f)
+		if in, ok := read.Contains(path); ok {
+			what := "training image"
+			if o.NN == "" || !strings.HasPrefix(absPath(in), absPath(o.NN)+string(filepath.Separator)) {
+				what = "model file"
+			}
+			return usagef(cmd, "-o %s: %s would replace the %s %s; choose another -o", o.Output, path, what, in)
+		}
+		if st, err := os.Lstat(path); err == nil {
+			if st.IsDir() {
+				return usagef(cmd, "-o %s: %s is a folder", o.Output, path)
+			}
+			existing = append(existing, f)
+		}
+	}
+	if len(existing) > 0 && !o.Overwrite {
+		shown := existing
+		if len(shown) > 5 {
+			shown = append(slices.Clone(shown[:5]), fmt.Sprintf("and %d more", len(existing)-5))
+		}
+		return usagef(cmd, "-o %s already holds %s: pass --overwrite to replace them, or choose another -o",
+			o.Output, strings.Join(shown, ", "))
 	}
 	return nil
 }
@@ -471,8 +545,8 @@ func (o *generateOptions) openSR() (cascade.Upscaler, error) {
 		return nil, err
 	}
 	if o.Scale != 0 {
-		if err := checkScale(up, o.Scale); err != nil {
-			return nil, &usageError{cmd: cmd, err: err}
+		if up, err = cascade.ForScale(up, o.Scale); err != nil {
+			return nil, usagef(cmd, "-s/--scale %d: %v", o.Scale, err)
 		}
 	}
 	if err := checkCondNoise(up, cascade.Options{CondNoise: o.CondNoise, Generated: true}); err != nil {
@@ -576,15 +650,19 @@ type nnMatch struct {
 // (MATLAB-exact bicubic) to size x size.
 func loadNNSet(ctx context.Context, e *env, dir string, size int, quiet bool) ([]nnImage, error) {
 	const cmd = "generate"
-	files, _, err := walkImages(dir, true, nil)
+	tree, err := walkImages(dir, true, nil)
 	if err != nil {
 		return nil, usagef(cmd, "--nn %s: %v", dir, err)
 	}
+	files := tree.Files
 	if len(files) == 0 {
 		return nil, usagef(cmd, "--nn %s: no images (give a training folder, one subfolder per class)", dir)
 	}
 	var set []nnImage
 	var bad []string
+	for _, err := range tree.Unreadable {
+		bad = append(bad, err.Error())
+	}
 	small := 0
 	for _, rel := range files {
 		if ctx.Err() != nil {

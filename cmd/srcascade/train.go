@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/srcascade/srcascade/internal/samefile"
 	"github.com/srcascade/srcascade/sr3"
 	"github.com/srcascade/srcascade/train"
 	"github.com/urfave/cli/v2"
@@ -461,6 +462,12 @@ func (o *trainOptions) resolve() error {
 	if st, err := os.Stat(out); err == nil && !st.IsDir() {
 		return usagef(cmd, "--out %s is a file, not a folder", out)
 	}
+	for _, f := range o.inputFolders() {
+		if samefile.Within(out, f.dir) {
+			return usagef(cmd, "--out %s is inside the %s folder %s: the checkpoint's files (%s, %s) would be read as training images "+
+				"and could replace images there; choose a folder outside it", out, f.flag, f.dir, train.CurveFile, train.SamplesFile)
+		}
+	}
 	if !o.Train.Resume {
 		if hasCheckpointFiles(out) {
 			what := "a training checkpoint"
@@ -558,17 +565,29 @@ func checkFolder(flag, dir string) error {
 	return nil
 }
 
+// inputFolder is a folder train reads images from, with its flag.
+type inputFolder struct{ flag, dir string }
+
+// inputFolders are the folders given to --hr, --lr, --val and --data.
+func (o *trainOptions) inputFolders() []inputFolder {
+	var out []inputFolder
+	for _, f := range []inputFolder{{"--hr", o.Data.HRDir}, {"--lr", o.Data.LRDir}, {"--val", o.ValDir}, {"--data", o.Labelled.Dir}} {
+		if f.dir != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // run trains: resolve the checkpoint folder, open the backend, load the
 // validation and training images, run the loop, report.
 func (o *trainOptions) run(ctx context.Context, e *env) error {
 	if err := o.resolve(); err != nil {
 		return err
 	}
-	for _, f := range []struct{ flag, dir string }{{"--hr", o.Data.HRDir}, {"--lr", o.Data.LRDir}, {"--val", o.ValDir}, {"--data", o.Labelled.Dir}} {
-		if f.dir != "" {
-			if err := checkFolder(f.flag, f.dir); err != nil {
-				return err
-			}
+	for _, f := range o.inputFolders() {
+		if err := checkFolder(f.flag, f.dir); err != nil {
+			return err
 		}
 	}
 	backend, err := sr3.NewBackend(o.Backend)

@@ -17,7 +17,7 @@ type upscaleOptions struct {
 	Output    string   // -o: output file or folder; "" = beside each input
 	Recursive bool     // -r: descend into subfolders of folder inputs
 	Format    string   // "png", "jpeg", or "" = from -o's extension, else png
-	Quality   int      // JPEG quality 1..100
+	Quality   int      // JPEG quality 1..100 (data.DefaultJPEGQuality unless --quality)
 	Overwrite bool     // redo outputs that exist instead of skipping them
 	Jobs      int      // images in flight (decode and encode workers)
 	MaxPixels int64    // refuse decoded images above this many pixels
@@ -37,8 +37,12 @@ Where outputs go:
   several inputs  -> -o must be a folder: files go to DIR/NAME_x4.png,
                      folders to DIR/FOLDERNAME/...
 
-Outputs that exist are skipped (so rerunning an interrupted batch finishes it);
---overwrite redoes them. Files that cannot be read are reported by name and
+Every output records its request (model, scale, seed, sampling options, JPEG
+quality) in the file (a PNG tEXt Comment, a JPEG COM segment). An output that
+exists is skipped when it holds the same request (so rerunning an interrupted
+batch finishes it), redone when it holds another srcascade request (say, x2
+results in a folder now asked for x4), and kept, listed as failed, when
+srcascade did not make it; --overwrite redoes every one. Files that cannot be read are reported by name and
 skipped; the summary lists them and the exit code is 1. Folders are read for
 files with image extensions; hidden files and folders (.*) are ignored.
 
@@ -157,9 +161,20 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if w := o.Model.unusedWarning(up); w != "" {
+		p.warnings = append(p.warnings, w)
+	}
 	rep := newProgress(e, o.Quiet)
+	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
 	for _, w := range p.warnings {
 		rep.logf("warning: %s", w)
+	}
+	if n := len(p.redone); n > 0 {
+		r := p.redone[0]
+		rep.logf("redoing %d %s made by another request: %s holds %q, this run is %q",
+			n, plural(n, "output", "outputs"), r.path, strings.TrimPrefix(r.request, requestPrefix+" "), strings.TrimPrefix(p.request, requestPrefix+" "))
 	}
 	for _, j := range p.skipped {
 		rep.skipped(j)
@@ -169,7 +184,7 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 		up:     up,
 		opts:   o.Model.cascadeOptions(),
 		limits: data.Limits{MaxPixels: o.MaxPixels},
-		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality},
+		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality, Comment: p.request},
 		jobs:   o.Jobs,
 		rep:    rep,
 	}

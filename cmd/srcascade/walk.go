@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,7 +26,14 @@ type upscalePlan struct {
 	failed   []result // refused before starting: output collisions, output = input
 	warnings []string // folders without images, ignored files
 	format   string   // output format: "png" or "jpeg"
+	request  string   // the record of the request, written into every output
+	// redone are outputs of another srcascade request (scale, model,
+	// sampling...) that are done again, with the request each holds.
+	redone []redoneOutput
 }
+
+// redoneOutput is an existing output made by another request.
+type redoneOutput struct{ path, request string }
 
 // planUpscale expands the inputs into jobs and decides every output path
 // (see upscaleDescription). A missing input or an -o that cannot work is a
@@ -74,10 +81,17 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	if p.format == "" {
 		p.format = "png"
 	}
+	if p.format != "jpeg" && o.Quality != data.DefaultJPEGQuality {
+		p.warnings = append(p.warnings, doNothing([]string{"--quality"}, "it is the JPEG quality, and the output is PNG (lossless); use -f jpg or an -o ending in .jpg"))
+	}
+	if o.Recursive && !slices.ContainsFunc(inputs, func(in input) bool { return in.isDir }) {
+		p.warnings = append(p.warnings, doNothing([]string{"-r"}, "no INPUT is a folder"))
+	}
 	ext := ".png"
 	if p.format == "jpeg" {
 		ext = ".jpg"
 	}
+	p.request = o.request(p.format)
 	suffix := "_x" + strconv.Itoa(o.Model.Scale)
 
 	// Output roots of folder inputs, so that walking never descends into them.
@@ -133,11 +147,16 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 		}
 		f := folders[fi]
 		fi++
-		files, ignored, err := walkImages(f.in, o.Recursive, skipDirs)
+		tree, err := walkImages(f.in, o.Recursive, skipDirs)
 		if err != nil {
 			return nil, usagef(cmd, "input %s: %v", f.in, err)
 		}
-		if len(files) == 0 {
+		files, ignored := tree.Files, tree.Ignored
+		for _, e := range tree.Unreadable {
+			p.failed = append(p.failed, result{job: job{in: f.in}, status: statusFailed, err: e})
+		}
+		p.warnings = append(p.warnings, loopWarnings(f.in, tree)...)
+		if len(files) == 0 && len(tree.Unreadable) == 0 {
 			hint := ""
 			if !o.Recursive {
 				hint = " (use -r to include subfolders)"
@@ -155,14 +174,16 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 
 	// Refuse outputs that would overwrite an input or another job's output,
 	// then skip the ones that exist.
+	read := inputSet()
 	inputsAbs := map[string]bool{}
 	for _, j := range all {
+		read.Add(j.in)
 		inputsAbs[absPath(j.in)] = true
 	}
 	seen := map[string]string{}
 	for _, j := range all {
 		a := absPath(j.out)
-		if inputsAbs[a] {
+		if _, same := read.Contains(j.out); same || inputsAbs[a] {
 			p.failed = append(p.failed, result{job: j, status: statusFailed,
 				err: fmt.Errorf("output %s would overwrite an input; choose another -o or -f", j.out)})
 			continue
@@ -180,8 +201,17 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 				continue
 			}
 			if !o.Overwrite {
-				p.skipped = append(p.skipped, j)
-				continue
+				switch kind, other := classifyOutput(j.out, p.request); kind {
+				case outputSame:
+					p.skipped = append(p.skipped, j)
+					continue
+				case outputOther:
+					p.redone = append(p.redone, redoneOutput{j.out, other})
+				default:
+					p.failed = append(p.failed, result{job: j, status: statusFailed,
+						err: fmt.Errorf("output %s exists and was not made by srcascade upscale (it holds no record of a request); --overwrite replaces it", j.out)})
+					continue
+				}
 			}
 		}
 		p.jobs = append(p.jobs, j)
@@ -189,51 +219,21 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	return p, nil
 }
 
-// walkImages lists the image files under dir (relative paths, sorted),
-// descending into subfolders when recursive. Hidden files and folders,
-// including the .NAME.tmp files of interrupted atomic writes, are ignored,
-// and so are the folders in skip (absolute paths: output folders inside the
-// input). ignored counts visible files without an image extension.
-func walkImages(dir string, recursive bool, skip map[string]bool) (files []string, ignored int, err error) {
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == dir {
-				return err
-			}
-			return nil // unreadable subfolder: nothing to list there
-		}
-		if path == dir {
-			return nil
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if !recursive || strings.HasPrefix(name, ".") || skip[absPath(path)] {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(name, ".") {
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			st, err := os.Stat(path) // follow symlinks to files
-			if err != nil || !st.Mode().IsRegular() {
-				return nil
-			}
-		}
-		if !data.IsImagePath(name) {
-			ignored++
-			return nil
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		files = append(files, rel)
-		return nil
-	})
-	sort.Strings(files)
-	return files, ignored, err
+// walkImages lists the image files under dir (see data.WalkImages),
+// leaving out the folders in skip (absolute paths: output folders inside
+// the input).
+func walkImages(dir string, recursive bool, skip map[string]bool) (*data.ImageTree, error) {
+	return data.WalkImages(dir, recursive, func(path string) bool { return skip[absPath(path)] })
+}
+
+// loopWarnings are the warnings about the symlinks of tree (under dir)
+// that lead back up the tree and were not followed.
+func loopWarnings(dir string, tree *data.ImageTree) []string {
+	var w []string
+	for _, l := range tree.Loops {
+		w = append(w, fmt.Sprintf("%s: a symlink to a folder above it (a loop), not followed", filepath.Join(dir, l)))
+	}
+	return w
 }
 
 // stem is the file name without folder and extension.

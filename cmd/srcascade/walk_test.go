@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/srcascade/srcascade/data"
 )
 
 // touch creates files (and their folders) under root.
@@ -126,16 +128,32 @@ func TestPlanOutputs(t *testing.T) {
 	}
 }
 
+// TestPlanSkipsExistingOutputs checks what planUpscale does with outputs
+// that exist: skip one of the same request, redo one of another request,
+// keep (as failed) one srcascade did not make; --overwrite redoes all.
 func TestPlanSkipsExistingOutputs(t *testing.T) {
 	dir := t.TempDir()
 	chdir(t, dir)
-	touch(t, dir, "in/a.png", "in/b.png", "in_x4/a.png")
+	touch(t, dir, "in/a.png", "in/b.png", "in/c.png", "in/d.png", "in_x4/c.png")
+	cmd, _, err := parseLine(t, "upscale in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := cmd.(*upscaleOptions)
+	img := &data.Decoded{Image: data.NewImage(2, 2, 3), Depth: 8}
+	same := o.request("png")
+	other := strings.Replace(same, "x4", "x2", 1)
+	for f, rec := range map[string]string{"a.png": same, "b.png": other} {
+		if err := data.EncodeFile(filepath.Join("in_x4", f), img, data.EncodeOptions{Comment: rec}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tt := range []struct {
-		line          string
-		jobs, skipped int
+		line                  string
+		jobs, skipped, failed int
 	}{
-		{"upscale in", 1, 1},
-		{"upscale --overwrite in", 2, 0},
+		{"upscale in", 2, 1, 1},
+		{"upscale --overwrite in", 4, 0, 0},
 	} {
 		cmd, _, err := parseLine(t, tt.line)
 		if err != nil {
@@ -145,8 +163,8 @@ func TestPlanSkipsExistingOutputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.jobs) != tt.jobs || len(p.skipped) != tt.skipped {
-			t.Errorf("%s: %d jobs, %d skipped; want %d, %d", tt.line, len(p.jobs), len(p.skipped), tt.jobs, tt.skipped)
+		if len(p.jobs) != tt.jobs || len(p.skipped) != tt.skipped || len(p.failed) != tt.failed {
+			t.Errorf("%s: %d jobs, %d skipped, %d failed; want %d, %d, %d", tt.line, len(p.jobs), len(p.skipped), len(p.failed), tt.jobs, tt.skipped, tt.failed)
 		}
 	}
 }

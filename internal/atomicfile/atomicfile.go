@@ -29,9 +29,12 @@ func IsTemp(name string) bool {
 
 // Write creates path atomically with what fill writes.
 //
-// fill writes to a buffered temporary file ".<name>.<random>.tmp" in path's
-// folder; the file is then flushed, fsynced, given mode 0644, closed and
-// renamed over path, and the folder is synced (best effort) so the rename
+// fill writes to a buffered temporary file ".<name>.pid<PID>.<random>.tmp"
+// in path's folder, locked (flock) while it is written; the first write of
+// a process into a folder removes the temporary files that killed writers
+// left there (CleanStale). The file is then flushed, fsynced, given mode
+// 0644, closed and renamed over path, and the folder is synced (best
+// effort) so the rename
 // itself survives a crash. If fill or any step fails (or fill panics), the
 // temporary file is removed and an existing file at path is left as it was.
 // fill's own error is returned unwrapped.
@@ -43,10 +46,12 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".*"+TempSuffix)
+	sweepOnce(dir)
+	f, err := os.CreateTemp(dir, tempPrefix(base)+"*"+TempSuffix)
 	if err != nil {
 		return fmt.Errorf("atomic write: %w", err)
 	}
+	lockTemp(f)
 	tmp := f.Name()
 	closed := false
 	done := false
