@@ -3,6 +3,8 @@ package sr3
 import (
 	"fmt"
 
+	"github.com/gomlx/compute/shapes"
+
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
@@ -14,11 +16,18 @@ import (
 // layers.go; the tests compare them.
 
 // flatGroupNorm is GroupNorm (then FiLM when scale and shift, [N, C], are
-// given) of x [C, M], whose borders must be zero: statistics over the
-// interior pixels of each image and channel group. The normalisation,
-// gamma/beta and FiLM are folded into one multiply and one add with
-// per-(channel, image) coefficients. Border entries of the result are
-// garbage.
+// given) of x [C, M], whose borders must be zero, and it returns zero
+// borders too. Statistics are over the interior pixels of each image and
+// channel group; the normalisation, gamma/beta and FiLM fold into one
+// multiply-add per (channel, image), y = a x + b mask.
+//
+// Everything per element is a matmul, because the Go backend's reductions
+// and broadcasting binary ops walk a per-element index iterator (measured
+// 3.4 ns per element, against 0.3-0.4 ns for the same sums as dot
+// products, and 2.4 ns for the whole multiply-add as a batched matmul
+// against 7 ns for a broadcast multiply and add): the sums are a matmul
+// with a row of ones and a batched dot product of each row with itself
+// (variance = E[x^2] - mean^2), and y is a batched [a b] x [x; mask].
 func flatGroupNorm(scope *model.Scope, l *flatLayout, x *graph.Node, groups int, scale, shift *graph.Node) *graph.Node {
 	l.check(x, 2)
 	g := x.Graph()
@@ -26,32 +35,41 @@ func flatGroupNorm(scope *model.Scope, l *flatLayout, x *graph.Node, groups int,
 	if groups < 1 || c%groups != 0 {
 		panic(fmt.Sprintf("sr3.GroupNorm: %d channels do not split into %d groups", c, groups))
 	}
-	cg, s := c/groups, l.hp()*l.wp()
+	n, cg, s := l.n, c/groups, l.hp()*l.wp()
+	rows := c * n
 	count := float64(cg * l.h * l.w)
-	xg := graph.Reshape(x, groups, cg, l.n, s)
-	mean := graph.DivScalar(graph.ReduceAndKeep(xg, graph.ReduceSum, 1, 3), count) // [G, 1, N, 1]
-	xc := graph.Sub(xg, mean)
-	// Border entries of xc are -mean: take their share out of the sum.
-	ss := graph.ReduceAndKeep(graph.Square(xc), graph.ReduceSum, 1, 3)
-	ss = graph.Sub(ss, graph.MulScalar(graph.Square(mean), float64(cg*l.borderPixels())))
-	variance := graph.DivScalar(graph.MaxScalar(ss, 0), count)
+	x3 := graph.Reshape(x, rows, 1, s)
+	ones := graph.Ones(g, shapes.Make(x.DType(), 1, s))
+	sum := graph.DotGeneral(graph.Reshape(x, rows, s), []int{1}, nil, ones, []int{1}, nil) // [rows, 1]
+	sumSq := graph.DotGeneral(x3, []int{2}, []int{0}, x3, []int{2}, []int{0})              // [rows, 1, 1]
+	groupSum := func(v *graph.Node) *graph.Node {
+		return graph.ReduceAndKeep(graph.Reshape(v, groups, cg, n), graph.ReduceSum, 1) // [G, 1, N]
+	}
+	mean := graph.DivScalar(groupSum(sum), count)
+	variance := graph.MaxScalar(graph.Sub(graph.DivScalar(groupSum(sumSq), count), graph.Square(mean)), 0)
 	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
 	gamma, beta := groupNormVars(scope, g, x.DType(), c)
-	a := graph.Mul(inv, graph.Reshape(gamma, groups, cg, 1, 1)) // [G, cg, N, 1]
-	b := graph.Reshape(beta, groups, cg, 1, 1)
+	a := graph.Mul(inv, graph.Reshape(gamma, groups, cg, 1)) // [G, cg, N]
+	b := graph.BroadcastToDims(graph.Reshape(beta, groups, cg, 1), groups, cg, n)
 	if scale != nil {
-		onePlus := graph.Reshape(graph.TransposeAllAxes(graph.OnePlus(scale), 1, 0), groups, cg, l.n, 1)
+		onePlus := graph.Reshape(graph.TransposeAllAxes(graph.OnePlus(scale), 1, 0), groups, cg, n)
 		a = graph.Mul(a, onePlus)
-		b = graph.Add(graph.Mul(b, onePlus), graph.Reshape(graph.TransposeAllAxes(shift, 1, 0), groups, cg, l.n, 1))
+		b = graph.Add(graph.Mul(b, onePlus), graph.Reshape(graph.TransposeAllAxes(shift, 1, 0), groups, cg, n))
 	}
-	return graph.Reshape(graph.Add(graph.Mul(xc, a), b), c, l.m())
+	b = graph.Sub(b, graph.Mul(mean, a))
+	ab := graph.Concatenate([]*graph.Node{graph.Reshape(a, rows, 1, 1), graph.Reshape(b, rows, 1, 1)}, 2) // [rows, 1, 2]
+	aug := graph.Concatenate([]*graph.Node{x3, graph.Reshape(l.mask(c), rows, 1, s)}, 1)                  // [rows, 2, S]
+	y := graph.DotGeneral(ab, []int{2}, []int{0}, aug, []int{1}, []int{0})                                // [rows, 1, S]
+	return graph.Reshape(y, c, l.m())
 }
 
 // flatResBlock is ResBlock in the flat layout: x [Cin, M] with zero borders
 // to [out, M] with zero borders.
 func flatResBlock(scope *model.Scope, l *flatLayout, x, emb *graph.Node, out, groups int, dropout float64, act Activation) *graph.Node {
 	n, in := l.n, x.Shape().Dimensions[0]
-	h := l.masked(act.apply(flatGroupNorm(scope.In("norm1"), l, x, groups, nil, nil)))
+	// GroupNorm keeps zero borders and act(0) = 0: the convolutions' inputs
+	// need no mask.
+	h := act.apply(flatGroupNorm(scope.In("norm1"), l, x, groups, nil, nil))
 	h = l.masked(flatConv(scope.In("conv1"), l, h, out, 3))
 	norm2 := scope.In("norm2")
 	groupNormVars(norm2, h.Graph(), h.DType(), out) // created in ResBlock's order
@@ -59,7 +77,7 @@ func flatResBlock(scope *model.Scope, l *flatLayout, x, emb *graph.Node, out, gr
 	scale := graph.Reshape(Dense(scope.In("film_scale"), e, out), n, out)
 	shift := graph.Reshape(Dense(scope.In("film_shift"), e, out), n, out)
 	h = flatGroupNorm(norm2, l, h, groups, scale, shift)
-	h = l.masked(layers.DropoutStatic(scope, act.apply(h), dropout))
+	h = layers.DropoutStatic(scope, act.apply(h), dropout)
 	h = flatConv(scope.In("conv2").WithInitializer(initializer.Zero), l, h, out, 3)
 	if in != out {
 		return l.masked(graph.Add(flatConv(scope.In("skip"), l, x, out, 1), h))

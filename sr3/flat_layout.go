@@ -68,7 +68,11 @@ func (l *flatLayout) double(g *graph.Graph) *flatLayout { return newFlatLayout(g
 // but broadcasts through a per-element index iterator several times slower.
 func (l *flatLayout) masked(x *graph.Node) *graph.Node {
 	l.check(x, 2)
-	c := x.Shape().Dimensions[0]
+	return graph.Mul(x, l.mask(x.Shape().Dimensions[0]))
+}
+
+// mask returns the constant [c, M]: 1 at interior pixels, 0 on borders.
+func (l *flatLayout) mask(c int) *graph.Node {
 	mask, ok := l.masks[c]
 	if !ok {
 		full := make([]float32, 0, c*len(l.interior))
@@ -78,7 +82,7 @@ func (l *flatLayout) masked(x *graph.Node) *graph.Node {
 		mask = graph.Reshape(graph.Const(l.g, full), c, l.m())
 		l.masks[c] = mask
 	}
-	return graph.Mul(x, mask)
+	return mask
 }
 
 // pad takes x [C, N, H, W] to [C, M] with zero borders. It concatenates

@@ -107,7 +107,7 @@ func unetBodyFlat(scope *model.Scope, cfg Config, x, emb *graph.Node, outCh int)
 		}
 	}
 
-	h = l.masked(act.apply(flatGroupNorm(scope.In("out_norm"), l, h, groups, nil, nil)))
+	h = act.apply(flatGroupNorm(scope.In("out_norm"), l, h, groups, nil, nil))
 	h = flatConv(scope.In("output").WithInitializer(initializer.Zero), l, h, outCh, 3)
 	return l.toNHWC(h)
 }
