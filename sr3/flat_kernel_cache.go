@@ -31,19 +31,20 @@ func setFlatKernels(scope *model.Scope, g *graph.Graph, mode string) {
 	scope.SetGraphParam(g, flatKernelsParam, mode)
 }
 
-// kernelOf returns flatKernel(w, b) of the convolution in scope: from the
-// cache when the graph reads it (and the kernel is there), else computed,
-// and then stored when the graph prepares the cache.
-func kernelOf(scope *model.Scope, w, b *graph.Node) *graph.Node {
-	g := w.Graph()
+// kernelOf returns the flat kernel called name of the convolution in scope
+// (build computes it, see flatKernel): from the cache when the graph reads it
+// (and the kernel is there), else computed, and then stored when the graph
+// prepares the cache.
+func kernelOf(scope *model.Scope, name string, build func() *graph.Node) *graph.Node {
+	k := build()
+	g := k.Graph()
 	mode, _ := scope.GetGraphParam(g, flatKernelsParam)
-	path := flatKernelsPrefix + scope.Scope() + "/kernel"
+	path := flatKernelsPrefix + scope.Scope() + "/" + name
 	if mode == flatKernelsUse {
 		if v := scope.Store().GetVariable(path); v != nil {
-			return v.NodeValue(g)
+			return v.NodeValue(g) // the built k is dead code, removed at compilation
 		}
 	}
-	k := flatKernel(w, b)
 	if mode == flatKernelsPrepare {
 		v := scope.Store().VariableWithShape(path, k.Shape(), initializer.Zero)
 		v.Trainable = false

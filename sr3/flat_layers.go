@@ -78,11 +78,11 @@ func flatResBlock(scope *model.Scope, l *flatLayout, x, emb *graph.Node, out, gr
 	shift := graph.Reshape(Dense(scope.In("film_shift"), e, out), n, out)
 	h = flatGroupNorm(norm2, l, h, groups, scale, shift)
 	h = layers.DropoutStatic(scope, act.apply(h), dropout)
-	h = flatConv(scope.In("conv2").WithInitializer(initializer.Zero), l, h, out, 3)
+	conv2 := scope.In("conv2").WithInitializer(initializer.Zero)
 	if in != out {
-		return l.masked(graph.Add(flatConv(scope.In("skip"), l, x, out, 1), h))
+		return l.masked(flatConvSkip(conv2, scope.In("skip"), l, h, x, out))
 	}
-	return graph.Add(x, l.masked(h))
+	return graph.Add(x, l.masked(flatConv(conv2, l, h, out, 3)))
 }
 
 // flatSelfAttention is SelfAttention on the interior pixels of x [C, M]
@@ -101,7 +101,7 @@ func flatDownsample(scope *model.Scope, l, lo *flatLayout, x *graph.Node, out in
 	t = graph.Reshape(t, 4*c, l.n*lo.h*lo.w)
 	conv := scope.In("conv")
 	w, b := kernelVars(conv, x.Graph(), x.DType(), 4*c, out, 1)
-	y := graph.DotGeneral(kernelOf(conv, w, nil), []int{1}, nil, t, []int{0}, nil)
+	y := graph.DotGeneral(kernelOf(conv, "kernel", func() *graph.Node { return flatKernel(w, nil, nil) }), []int{1}, nil, t, []int{0}, nil)
 	y = graph.Add(y, graph.Reshape(b, out, 1))
 	return lo.pad(graph.Reshape(y, out, l.n, lo.h, lo.w))
 }

@@ -81,7 +81,7 @@ func TestFlatConvAgrees(t *testing.T) {
 					var y *graph.Node
 					if useFlat {
 						l := newFlatLayout(x.Graph(), c.n, c.h, c.w)
-						y = l.toNHWC(flatConvWith(l, l.fromNHWC(x), w, b, nil))
+						y = l.toNHWC(flatConvWith(l, l.fromNHWC(x), w, b, nil, nil, flatKernel(w, b, nil)))
 					} else {
 						y = conv2DIm2col(x, w, b)
 					}

@@ -3,10 +3,14 @@
 used only to measure the reference speed on the same CPU. Not a dependency
 of the project: the Go code never calls it.
 
-usage: python3 scripts/reference/sr3_unet_torch.py [--scale 4] [--batch 8] [--patch 64]
-       [--base 64] [--mults 1,2,2] [--res 1] [--attn 2] [--threads 2] [--iters 10]
-Prints training patches/s (forward + backward + Adam) and sampling seconds per
-output megapixel per UNet evaluation.
+usage: OMP_WAIT_POLICY=PASSIVE python3 scripts/reference/sr3_unet_torch.py [--scale 4]
+       [--batch 8] [--patch 64] [--base 64] [--mults 1,2,2] [--res 1] [--attn 2]
+       [--groups 16] [--act silu|relu|hardswish] [--threads 2] [--iters 10]
+Prints training patches/s and patches per CPU-second (forward + backward + Adam)
+and sampling seconds and CPU-seconds per output megapixel per UNet evaluation.
+CPU seconds are the process's (time.process_time): compare them, not wall time,
+on a shared machine. Without OMP_WAIT_POLICY=PASSIVE, OpenMP's spinning threads
+make PyTorch collapse as soon as anything else runs.
 """
 import argparse, math, time
 import torch
@@ -27,6 +31,13 @@ def depth_to_space(x, r):
     return x.reshape(n, c, h * r, w * r)
 
 
+ACT = F.silu  # set by --act: the Go config's "activation"
+
+
+def act(x):
+    return ACT(x)
+
+
 class ResBlock(nn.Module):
     def __init__(self, cin, cout, emb, groups):
         super().__init__()
@@ -36,10 +47,10 @@ class ResBlock(nn.Module):
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
     def forward(self, x, e):
-        h = self.c1(F.silu(self.n1(x)))
-        s, b = self.film(F.silu(e)).chunk(2, 1)
+        h = self.c1(act(self.n1(x)))
+        s, b = self.film(act(e)).chunk(2, 1)
         h = self.n2(h) * (1 + s[:, :, None, None]) + b[:, :, None, None]
-        return self.skip(x) + self.c2(F.silu(h))
+        return self.skip(x) + self.c2(act(h))
 
 
 class Attn(nn.Module):
@@ -62,7 +73,7 @@ class UNet(nn.Module):
         self.scale, self.base = scale, base
         cin = 2 * ch * scale * scale
         emb = 4 * base
-        self.emb = nn.Sequential(nn.Linear(base, emb), nn.SiLU(), nn.Linear(emb, emb))
+        self.emb1, self.emb2 = nn.Linear(base, emb), nn.Linear(emb, emb)
         self.inp = nn.Conv2d(cin, base, 3, padding=1)
         self.down, chans, c = nn.ModuleList(), [base], base
         for lvl, m in enumerate(mults):
@@ -85,13 +96,13 @@ class UNet(nn.Module):
                 c = base * mults[lvl]
             if lvl != 0:
                 self.up.append(nn.Conv2d(c, c, 3, padding=1))
-        self.out = nn.Sequential(nn.GroupNorm(groups, c), nn.SiLU(), nn.Conv2d(c, ch * scale * scale, 3, padding=1))
+        self.out_norm, self.out = nn.GroupNorm(groups, c), nn.Conv2d(c, ch * scale * scale, 3, padding=1)
 
     def forward(self, noisy, cond, level):
         half = self.base // 2
         f = 1000 * torch.exp(-math.log(10000) * torch.arange(half) / half)
         a = level[:, None] * f[None]
-        e = self.emb(torch.cat([a.sin(), a.cos()], 1))
+        e = self.emb2(act(self.emb1(torch.cat([a.sin(), a.cos()], 1))))
         h = self.inp(space_to_depth(torch.cat([noisy, cond], 1), self.scale))
         skips = [h]
         for m in self.down:
@@ -110,7 +121,7 @@ class UNet(nn.Module):
                 h = m[0](torch.cat([h, skips.pop()], 1), e)
                 for a in m[1:]:
                     h = a(h)
-        return depth_to_space(self.out(h), self.scale)
+        return depth_to_space(self.out(act(self.out_norm(h))), self.scale)
 
 
 def main():
@@ -122,14 +133,18 @@ def main():
     p.add_argument("--mults", default="1,2,2")
     p.add_argument("--res", type=int, default=1)
     p.add_argument("--attn", default="2")
+    p.add_argument("--groups", type=int, default=16)
+    p.add_argument("--act", default="silu", choices=["silu", "relu", "hardswish"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--iters", type=int, default=10)
     p.add_argument("--sample-size", type=int, default=256, help="HR side of the sampling benchmark")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    global ACT
+    ACT = {"silu": F.silu, "relu": F.relu, "hardswish": F.hardswish}[a.act]
     mults = [int(m) for m in a.mults.split(",")]
     attn = [int(m) for m in a.attn.split(",") if m]
-    net = UNet(a.scale, a.base, mults, a.res, attn)
+    net = UNet(a.scale, a.base, mults, a.res, attn, a.groups)
     params = sum(p.numel() for p in net.parameters())
     opt = torch.optim.Adam(net.parameters(), 1e-4)
     x = torch.randn(a.batch, 3, a.patch, a.patch)
@@ -137,22 +152,26 @@ def main():
     lv = torch.rand(a.batch)
     for i in range(a.iters + 2):
         if i == 2:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
         loss = (net(x, c, lv) - x).abs().mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
     dt = (time.perf_counter() - t0) / a.iters
-    print(f"params {params}  train: {a.batch / dt:.2f} patches/s ({dt * 1000:.0f} ms/step, batch {a.batch}, patch {a.patch})")
+    dc = (time.process_time() - c0) / a.iters
+    print(f"params {params}  train: {a.batch / dt:.2f} patches/s, {a.batch / dc:.2f} patches/CPU-s "
+          f"({dt * 1000:.0f} ms/step, batch {a.batch}, patch {a.patch}, act {a.act})")
     s = a.sample_size
     x = torch.randn(1, 3, s, s)
     with torch.no_grad():
         for i in range(a.iters + 1):
             if i == 1:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
             net(x, x, torch.rand(1))
     dt = (time.perf_counter() - t0) / a.iters
-    print(f"sample: {dt:.3f} s per UNet evaluation at {s}x{s} HR = {dt / (s * s / 1e6):.2f} s per output MP per step")
+    dc = (time.process_time() - c0) / a.iters
+    mp = s * s / 1e6
+    print(f"sample: {dt:.3f} s per UNet evaluation at {s}x{s} HR = {dt / mp:.2f} s, {dc / mp:.2f} CPU-s per output MP per step")
 
 
 if __name__ == "__main__":
