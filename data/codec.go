@@ -50,6 +50,15 @@ type Decoded struct {
 	Alpha  *Image // C=1 in [-1,1]; nil when the source has no (or a fully opaque) alpha
 	Depth  int    // bits per channel of the source: 8 or 16
 	Format string // "png", "jpeg", "gif", "bmp", "tiff", "webp"
+	// ICC is the source's ICC colour profile (PNG iCCP, JPEG APP2), nil
+	// when it has none. The pixels are not converted: Encode writes the
+	// profile with them, so they keep their colour space.
+	ICC []byte
+	// EXIF is the source's EXIF as a TIFF structure ("II*\x00..." or
+	// "MM\x00*...", from a JPEG APP1 or PNG eXIf), nil when it has none.
+	// Encode writes it with the orientation set to 1 (Decode applies it),
+	// the pixel dimensions set to the image's and the thumbnail dropped.
+	EXIF []byte
 }
 
 // EncodeOptions says how to write an image.

@@ -186,7 +186,7 @@ func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 		}
 		runtime.GC()
 		start := time.Now()
-		out, err := upscaleColour(ctx, up, img, opts, func(_, total int) { calls = total })
+		out, err := cascade.UpscaleImage(ctx, up, img, opts, func(_, total int) { calls = total })
 		secs := time.Since(start).Seconds()
 		if err != nil {
 			if ctx.Err() != nil {

@@ -298,7 +298,7 @@ func benchmarkPair(path string, scale int, lim data.Limits) (hr, lr *data.Image,
 // model's seconds.
 func superResolve(ctx context.Context, up cascade.Upscaler, hr, lr *data.Image, opts cascade.Options, progress cascade.Progress) (*data.Image, float64, error) {
 	t0 := time.Now()
-	sr, err := upscaleColour(ctx, up, lr, opts, progress)
+	sr, err := cascade.UpscaleImage(ctx, up, lr, opts, progress)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return nil, 0, err

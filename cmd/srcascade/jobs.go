@@ -199,7 +199,7 @@ func decodeSafely(path string, lim data.Limits) (d *data.Decoded, err error) {
 	return d, err
 }
 
-// upscaleSafely is upscaleDecoded with panics turned into errors, so that one
+// upscaleSafely is cascade.UpscaleDecoded with panics turned into errors, so that one
 // bad image cannot stop a batch.
 func upscaleSafely(ctx context.Context, up cascade.Upscaler, d *data.Decoded, opts cascade.Options, progress cascade.Progress) (out *data.Decoded, err error) {
 	defer func() {
@@ -207,7 +207,7 @@ func upscaleSafely(ctx context.Context, up cascade.Upscaler, d *data.Decoded, op
 			out, err = nil, fmt.Errorf("model %s failed: %v", up.Name(), p)
 		}
 	}()
-	return upscaleDecoded(ctx, up, d, opts, progress)
+	return cascade.UpscaleDecoded(ctx, up, d, opts, progress)
 }
 
 // save writes d to path atomically, creating its folder.
