@@ -213,4 +213,3 @@ func TestUpscaleDecodedChecksSize(t *testing.T) {
 		t.Error("a model returning the wrong size should be an error")
 	}
 }
-
