@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/readlimit"
 	"github.com/srcascade/srcascade/internal/recovery"
 	"github.com/srcascade/srcascade/sr3"
 )
@@ -85,12 +86,21 @@ type Point struct {
 // e.g. to start a resumed run's data stream at the right batch. The step
 // is the state file's (authoritative); the rest comes from InfoFile.
 func ReadCheckpoint(dir string) (*CheckpointInfo, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	raw, err := readlimit.ReadFile(filepath.Join(dir, InfoFile), MaxInfoBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: reading checkpoint: %w", err)
 	}
 	var info CheckpointInfo
 	if err := json.Unmarshal(raw, &info); err != nil {
+		return nil, fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, InfoFile), err)
+	}
+	// Every size in the file is checked before anything is made from it.
+	if err := info.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("train: checkpoint %s: config: %w", filepath.Join(dir, InfoFile), err)
+	}
+	opts := info.Options
+	opts.Out = dir
+	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, InfoFile), err)
 	}
 	step, err := stateStep(dir)
@@ -275,7 +285,7 @@ func writeClassNames(dir string, names []string) error {
 // super-resolution model, or one trained without names).
 func ReadClassNames(dir string) ([]string, error) {
 	path := filepath.Join(dir, ClassesFile)
-	raw, err := os.ReadFile(path)
+	raw, err := readlimit.ReadFile(path, MaxClassesBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: class names: %w", err)
 	}
@@ -285,6 +295,9 @@ func ReadClassNames(dir string) ([]string, error) {
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("train: class names %s: empty list", path)
+	}
+	if len(names) > sr3.MaxClasses {
+		return nil, fmt.Errorf("train: class names %s: %d names, more than the %d classes a model can have", path, len(names), sr3.MaxClasses)
 	}
 	return names, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
+	"github.com/srcascade/srcascade/sr3"
 	"github.com/urfave/cli/v2"
 )
 
@@ -131,8 +132,8 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		return m, usagef(cmd, "-m/--model: empty model name")
 	case !slices.Contains([]int{2, 3, 4, 8}, m.Scale):
 		return m, usagef(cmd, "-s/--scale %d: the scale must be 2, 4 or 8 (3 where the model supports it)", m.Scale)
-	case m.Steps < 0:
-		return m, usagef(cmd, "--steps %d: must be 0 (model default) or more", m.Steps)
+	case m.Steps < 0 || m.Steps > sr3.MaxSteps:
+		return m, usagef(cmd, "--steps %d: must be 0 (model default) to %d", m.Steps, sr3.MaxSteps)
 	case m.Sampler != "" && m.Sampler != "ddim" && m.Sampler != "ddpm":
 		return m, usagef(cmd, "--sampler %q: must be ddim or ddpm", c.String("sampler"))
 	case m.Eta < 0:

@@ -107,6 +107,9 @@ func (o *trainOptions) checkBase() error {
 		return usagef(cmd, "--size %d: must be a multiple of %d for this network, because the UNet halves it %d times (channel_mults has %d levels)",
 			o.Train.Patch, m, o.Config.Levels()-1, o.Config.Levels())
 	}
+	if err := train.CheckMemory(o.Config, o.Train, 0); err != nil {
+		return usagef(cmd, "%v", err)
+	}
 	return nil
 }
 
