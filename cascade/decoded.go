@@ -56,3 +56,15 @@ func UpscaleImage(ctx context.Context, up Upscaler, img *data.Image, opts Option
 	}
 	return data.RGBToGrey(out), nil
 }
+
+// UpscaleMemory estimates the bytes one w x h image holds while it is
+// decoded, upscaled by scale (UpscaleDecoded) and encoded: about 16 per
+// output pixel (the float32 RGB result, the enlarged alpha, the 8- or
+// 16-bit image the encoder is given) and 16 per input pixel (the decoder's
+// image and its float32 copy). The model's own working memory (its tiles,
+// one image at a time) is not included. Batch callers admit images
+// against a memory budget with it.
+func UpscaleMemory(w, h, scale int) int64 {
+	in := int64(max(w, 0)) * int64(max(h, 0))
+	return 16*in*int64(scale)*int64(scale) + 16*in
+}

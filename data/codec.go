@@ -264,6 +264,26 @@ func DecodeFile(path string, lim Limits) (*Decoded, error) {
 	return d, nil
 }
 
+// DecodeConfigFile returns the stored width and height of the image file at
+// path from its header alone, without decoding the pixels (EXIF
+// orientation is not applied: a rotation swaps them). Errors name the file.
+func DecodeConfigFile(path string) (w, h int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	var cfg image.Config
+	err = guard("header", func() (err error) {
+		cfg, _, err = image.DecodeConfig(bufio.NewReader(f))
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg.Width, cfg.Height, nil
+}
+
 // Encode writes d to w as PNG or JPEG.
 //
 // opts.Format "" means d.Format when that is "png" or "jpeg", else "png".
