@@ -90,17 +90,8 @@ func ReadCheckpoint(dir string) (*CheckpointInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: reading checkpoint: %w", err)
 	}
-	var info CheckpointInfo
-	if err := json.Unmarshal(raw, &info); err != nil {
-		return nil, fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, InfoFile), err)
-	}
-	// Every size in the file is checked before anything is made from it.
-	if err := info.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("train: checkpoint %s: config: %w", filepath.Join(dir, InfoFile), err)
-	}
-	opts := info.Options
-	opts.Out = dir
-	if err := opts.Validate(); err != nil {
+	info, err := ParseCheckpointInfo(raw, dir)
+	if err != nil {
 		return nil, fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, InfoFile), err)
 	}
 	step, err := stateStep(dir)
@@ -108,6 +99,25 @@ func ReadCheckpoint(dir string) (*CheckpointInfo, error) {
 		return nil, err
 	}
 	info.Step = step
+	return info, nil
+}
+
+// ParseCheckpointInfo parses the content of an InfoFile (train.json) of the
+// checkpoint in dir and checks every size in it (the model config and the
+// options) before anything is made from it.
+func ParseCheckpointInfo(raw []byte, dir string) (*CheckpointInfo, error) {
+	var info CheckpointInfo
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return nil, err
+	}
+	if err := info.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	opts := info.Options
+	opts.Out = dir
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	return &info, nil
 }
 
@@ -289,15 +299,25 @@ func ReadClassNames(dir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train: class names: %w", err)
 	}
-	var names []string
-	if err := json.Unmarshal(raw, &names); err != nil {
+	names, err := parseClassNames(raw)
+	if err != nil {
 		return nil, fmt.Errorf("train: class names %s: %w", path, err)
 	}
+	return names, nil
+}
+
+// parseClassNames parses the content of a ClassesFile: a non-empty JSON
+// list of at most sr3.MaxClasses names.
+func parseClassNames(raw []byte) ([]string, error) {
+	var names []string
+	if err := json.Unmarshal(raw, &names); err != nil {
+		return nil, err
+	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("train: class names %s: empty list", path)
+		return nil, errors.New("empty list")
 	}
 	if len(names) > sr3.MaxClasses {
-		return nil, fmt.Errorf("train: class names %s: %d names, more than the %d classes a model can have", path, len(names), sr3.MaxClasses)
+		return nil, fmt.Errorf("%d names, more than the %d classes a model can have", len(names), sr3.MaxClasses)
 	}
 	return names, nil
 }

@@ -181,6 +181,11 @@ func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
 		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) {
 			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
 		}
+		if pe := (*sr3.PluginError)(nil); errors.As(err, &pe) {
+			// The flag asks for what this machine lacks: a usage error, as
+			// an unknown backend name is, in the plugin's own words.
+			return nil, &usageError{cmd: cmd, err: fmt.Errorf("--backend %s: %w", m.Backend, pe)}
+		}
 		return nil, err
 	}
 	if err := checkScale(up, m.Scale); err != nil {
@@ -298,7 +303,7 @@ func parsePixels(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f*mult < 1 || f*mult > 1e15 {
+	if err != nil || !(f*mult >= 1) || f*mult > 1e15 { // !(>=) also refuses NaN
 		return 0, fmt.Errorf("%q is not a pixel count like 64M or 8000x8000", s)
 	}
 	return int64(f * mult), nil

@@ -121,3 +121,22 @@ func TestResumeTrainJSONBounded(t *testing.T) {
 		t.Errorf("the error should name train_steps and %s:\n%s", train.InfoFile, r.stderr)
 	}
 }
+
+// TestBackendWithoutPlugin is issue 12's item 14: an XLA backend whose
+// plugin is not installed is a usage error (exit 2, as an unknown backend
+// name is) in one sentence that says how to install one, without the
+// model named twice.
+func TestBackendWithoutPlugin(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, filepath.Join(dir, "in.png"), image.NewRGBA(image.Rect(0, 0, 8, 8)))
+	r := runCLI(t, dir, "upscale", "-q", "-m", "sr3-x2", "-s", "2", "--backend", "xla:no_such_plugin", "in.png")
+	r.expectCode(t, 2)
+	for _, want := range []string{`--backend xla:no_such_plugin: backend "xla:no_such_plugin" needs the PJRT plugin "no_such_plugin"`, "pjrt_installer", "go backend"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr should say %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Count(r.stderr, "sr3-x2") > 0 {
+		t.Errorf("the model need not be named (the backend is what is missing):\n%s", r.stderr)
+	}
+}

@@ -80,7 +80,7 @@ func TestParseCompareUsageErrors(t *testing.T) {
 		{"compare -s 7 -o s.png a.png", "-s/--scale 7"},
 		{"compare --sampler euler -o s.png a.png", `--sampler "euler"`},
 		{"compare --max-pixels x -o s.png a.png", "--max-pixels"},
-		{"compare --bogus -o s.png a.png", "flag provided but not defined: -bogus"},
+		{"compare --bogus -o s.png a.png", "unknown flag --bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) { wantUsageError(t, tt.line, tt.want, "compare --help") })

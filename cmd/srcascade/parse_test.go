@@ -173,10 +173,10 @@ func TestParseEvalAndModels(t *testing.T) {
 func TestParseUsageErrors(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"bogus", `unknown command "bogus"`},
-		{"--bogus", "flag provided but not defined: -bogus"},
+		{"--bogus", "unknown flag --bogus"},
 		{"upscale", "no INPUT given"},
 		{"upscale -s 2", "no INPUT given"},
-		{"upscale --bogus a.png", "flag provided but not defined: -bogus"},
+		{"upscale --bogus a.png", "unknown flag --bogus"},
 		{"upscale a.png -o", "flag needs an argument: -o"},
 		{"upscale -s x a.png", `invalid value "x" for flag -s`},
 		{"upscale -s 5 a.png", "-s/--scale 5"},
@@ -205,7 +205,7 @@ func TestParseUsageErrors(t *testing.T) {
 		{"eval --max-pixels x Set5", "--max-pixels"},
 		{"eval --sampler x Set5", "--sampler"},
 		{"models extra", `unexpected argument "extra"`},
-		{"models --bogus", "flag provided but not defined"},
+		{"models --bogus", "unknown flag --bogus"},
 		{"version extra", `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
