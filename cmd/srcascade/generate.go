@@ -311,6 +311,7 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 		}
 	}
 	rep := newProgress(e, o.Quiet)
+	rep.task = true // "9 images", not an image counter
 	rep.start(1)
 	rep.begin(fmt.Sprintf("%d %s", o.N, plural(o.N, "image", "images")))
 	baseImgs, final, err := gen.Generate(ctx, o.N, labels, opts, rep.step)
