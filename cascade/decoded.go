@@ -68,3 +68,21 @@ func UpscaleMemory(w, h, scale int) int64 {
 	in := int64(max(w, 0)) * int64(max(h, 0))
 	return 16*in*int64(scale)*int64(scale) + 16*in
 }
+
+// Compilations returns how many times the networks of up have been
+// compiled so far (each SR3Stage's model, through Pipelines; 0 for
+// upscalers without a network), so a caller timing an upscale can tell
+// the first call's compilation from the work.
+func Compilations(up Upscaler) int {
+	switch u := up.(type) {
+	case *SR3Stage:
+		return u.Model().Compilations()
+	case *Pipeline:
+		n := 0
+		for _, s := range u.Stages() {
+			n += Compilations(s)
+		}
+		return n
+	}
+	return 0
+}

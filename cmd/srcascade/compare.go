@@ -205,6 +205,10 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	rep := newProgress(e, o.Quiet)
+	if crop, small := o.fitCrop(); crop < o.Crop {
+		rep.logf("note: %s is smaller than --crop %d: every crop of the sheet is %dx%d", small, o.Crop, crop, crop)
+		o.Crop = crop
+	}
 	rep.start(len(o.Images))
 	var rows []compareRow
 	var failed []string
@@ -289,8 +293,12 @@ func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, pa
 		return nil, fmt.Errorf("%s: bicubic: %w", path, err)
 	}
 	add("bicubic", bic, secs, true)
-	runs := len(o.Steps)
-	for i, steps := range o.Steps {
+	steps := o.Steps
+	if _, ok := up.(cascade.Bicubic); ok {
+		steps = nil // the model is the bicubic panel already
+	}
+	runs := len(steps)
+	for i, steps := range steps {
 		opts.Steps = steps
 		step := func(done, total int) {
 			if progress != nil && total > 0 {
@@ -306,6 +314,24 @@ func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, pa
 	row.panels = append(row.panels, data.SheetPanel{Image: o.crop(hr, at),
 		Caption: fmt.Sprintf("HR %s\n%dx%d\ncrop %d at %d,%d", baseName(path), hr.W, hr.H, o.Crop, at.X, at.Y)})
 	return row, nil
+}
+
+// fitCrop returns the crop side that fits every HR image (modcropped to
+// the scale), from their headers: --crop, or less when an image is
+// smaller, with that image described ("small.png (40x36 at x4)").
+// Images whose header cannot be read are left to fail on their own.
+func (o *compareOptions) fitCrop() (crop int, small string) {
+	crop, s := o.Crop, o.Model.Scale
+	for _, path := range o.Images {
+		w, h, err := data.DecodeConfigFile(path)
+		if err != nil {
+			continue
+		}
+		if side := min(w/s*s, h/s*s); side >= 1 && side < crop {
+			crop, small = side, fmt.Sprintf("%s (%dx%d, cut to %dx%d at x%d)", path, w, h, w/s*s, h/s*s, s)
+		}
+	}
+	return crop, small
 }
 
 // stepsName names a model panel: the model and its step count.
