@@ -155,7 +155,9 @@ func (s *metaScanner) startBody(kind string, n int) {
 		}
 		return
 	}
-	s.kind, s.bodyN, s.body = kind, n, make([]byte, 0, n)
+	// Grown as the bytes arrive: a header claiming megabytes costs nothing
+	// until they come.
+	s.kind, s.bodyN, s.body = kind, n, make([]byte, 0, min(n, 64<<10))
 }
 
 // keep stores a complete payload.

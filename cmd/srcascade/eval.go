@@ -42,7 +42,7 @@ const evalDescription = `Runs the super-resolution benchmark protocol on folders
      seconds = the model's time, without compiling the network: an image
      whose upscale compiled it (the first of each size) is run again to be
      timed, and the compilation is reported on its own.
-HR_INPUT is a folder (every image in it, -r for subfolders) or an image file;
+HR_FOLDER_OR_FILE is a folder (every image in it, -r for subfolders) or an image file;
 files given directly share one table.
 Prints a table per folder with the mean; --json prints the same as JSON.
 

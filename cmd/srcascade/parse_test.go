@@ -200,7 +200,7 @@ func TestParseUsageErrors(t *testing.T) {
 		{"upscale --backend tpu a.png", `--backend "tpu"`},
 		{"upscale --backend /no/such/pjrt.so a.png", "PJRT plugin"},
 		{"upscale -m= a.png", "empty model name"},
-		{"eval", "no HR_FOLDER given"},
+		{"eval", "no HR folder or image given"},
 		{"eval -s 7 Set5", "-s/--scale 7"},
 		{"eval --max-pixels x Set5", "--max-pixels"},
 		{"eval --sampler x Set5", "--sampler"},
@@ -222,7 +222,7 @@ func TestParseHelp(t *testing.T) {
 		{"upscale --help", "Examples:"},
 		{"upscale -h", "--max-pixels"},
 		{"upscale a.png --help", "--overwrite"},
-		{"eval --help", "HR_FOLDER..."},
+		{"eval --help", "HR_FOLDER_OR_FILE..."},
 		{"models -h", "--json"},
 	} {
 		t.Run(tt.line, func(t *testing.T) { wantHelp(t, tt.line, tt.want) })
