@@ -15,6 +15,7 @@ import (
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/sr3"
 	"github.com/urfave/cli/v2"
 )
 
@@ -147,15 +148,22 @@ func compareOptionsFrom(c *cli.Context) (*compareOptions, error) {
 	return o, nil
 }
 
-// parseStepsList reads "1,4,8": step counts, each 0 or more.
+// compareMaxPanels bounds the model panels of a row (--steps entries).
+const compareMaxPanels = 16
+
+// parseStepsList reads "1,4,8": at most compareMaxPanels step counts, each
+// 0 to sr3.MaxSteps.
 func parseStepsList(s string) ([]int, error) {
 	var steps []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 0 {
-			return nil, errors.New("want a comma-separated list of step counts, each 0 (the model's default) or more, like 1,4,8")
+		if err != nil || n < 0 || n > sr3.MaxSteps {
+			return nil, fmt.Errorf("want a comma-separated list of step counts, each 0 (the model's default) to %d, like 1,4,8", sr3.MaxSteps)
 		}
 		steps = append(steps, n)
+	}
+	if len(steps) > compareMaxPanels {
+		return nil, fmt.Errorf("%d step counts: at most %d model panels a row", len(steps), compareMaxPanels)
 	}
 	return steps, nil
 }

@@ -81,6 +81,8 @@ func TestParseCompareUsageErrors(t *testing.T) {
 		{"compare --sampler euler -o s.png a.png", `--sampler "euler"`},
 		{"compare --max-pixels x -o s.png a.png", "--max-pixels"},
 		{"compare --bogus -o s.png a.png", "unknown flag --bogus"},
+		{"compare --steps 1099511627776 -o s.png a.png", "each 0 (the model's default) to 10000"},
+		{"compare --steps 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1 -o s.png a.png", "at most 16 model panels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) { wantUsageError(t, tt.line, tt.want, "compare --help") })
