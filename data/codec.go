@@ -300,7 +300,8 @@ func DecodeConfigFile(path string) (w, h int, err error) {
 //
 // d.ICC is written (PNG iCCP, JPEG APP2 segments) when its colour space
 // matches the channels written, and d.EXIF (PNG eXIf, JPEG APP1) with its
-// pixel dimensions set to the image's and its thumbnail dropped.
+// pixel dimensions set to the image's and its thumbnail dropped; both
+// before opts.Comment, which is written after them.
 func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 	if err := validateDecoded(d); err != nil {
 		return fmt.Errorf("encode: %w", err)
@@ -308,6 +309,11 @@ func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 	format, err := encodeFormat(opts.Format, d.Format)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
+	}
+	// The metadata chunks or segments come first after the header (JPEG's
+	// APP1 Exif right after SOI, as readers expect), the comment after them.
+	if w, err = withMetadata(w, format, d); err != nil {
+		return fmt.Errorf("encode %s: metadata: %w", format, err)
 	}
 	if w, err = withComment(w, format, opts.Comment); err != nil {
 		return fmt.Errorf("encode: %w", err)
@@ -324,11 +330,7 @@ func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 		if depth != 8 && depth != 16 {
 			return fmt.Errorf("encode png: depth %d not supported (use 8 or 16)", depth)
 		}
-		mw, err := withMetadata(w, format, d)
-		if err != nil {
-			return fmt.Errorf("encode png: metadata: %w", err)
-		}
-		if err := encodePNG(mw, d.Image, d.Alpha, depth); err != nil {
+		if err := encodePNG(w, d.Image, d.Alpha, depth); err != nil {
 			return fmt.Errorf("encode png: %w", err)
 		}
 	case "jpeg":
@@ -342,11 +344,7 @@ func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 		if q < 1 || q > 100 {
 			return fmt.Errorf("encode jpeg: quality %d out of range 1..100", q)
 		}
-		mw, err := withMetadata(w, format, d)
-		if err != nil {
-			return fmt.Errorf("encode jpeg: metadata: %w", err)
-		}
-		if err := jpeg.Encode(mw, toJPEGImage(d.Image, d.Alpha), &jpeg.Options{Quality: q}); err != nil {
+		if err := jpeg.Encode(w, toJPEGImage(d.Image, d.Alpha), &jpeg.Options{Quality: q}); err != nil {
 			return fmt.Errorf("encode jpeg: %w", err)
 		}
 	}

@@ -80,33 +80,6 @@ func jpegMetaSegments(icc, exif []byte) []byte {
 	return out.Bytes()
 }
 
-// injectWriter passes bytes through to w, inserting extra after the first
-// at bytes: after a PNG's signature and IHDR chunk, or a JPEG's SOI.
-type injectWriter struct {
-	w     io.Writer
-	at    int
-	extra []byte
-	n     int
-}
-
-func (iw *injectWriter) Write(p []byte) (int, error) {
-	written := 0
-	if iw.n < iw.at && iw.n+len(p) >= iw.at {
-		k := iw.at - iw.n
-		if _, err := iw.w.Write(p[:k]); err != nil {
-			return 0, err
-		}
-		if _, err := iw.w.Write(iw.extra); err != nil {
-			return k, err
-		}
-		iw.n += k
-		written, p = k, p[k:]
-	}
-	m, err := iw.w.Write(p)
-	iw.n += m
-	return written + m, err
-}
-
 // pngIHDREnd is the size of a PNG's signature and IHDR chunk.
 const pngIHDREnd = 8 + 8 + 13 + 4
 
@@ -123,7 +96,7 @@ func withMetadata(w io.Writer, format string, d *Decoded) (io.Writer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &injectWriter{w: w, at: pngIHDREnd, extra: extra}, nil
+		return &insertWriter{w: w, at: pngIHDREnd, extra: extra}, nil
 	}
-	return &injectWriter{w: w, at: 2, extra: jpegMetaSegments(icc, exif)}, nil
+	return &insertWriter{w: w, at: 2, extra: jpegMetaSegments(icc, exif)}, nil
 }
