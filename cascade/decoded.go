@@ -69,20 +69,30 @@ func UpscaleMemory(w, h, scale int) int64 {
 	return 16*in*int64(scale)*int64(scale) + 16*in
 }
 
-// Compilations returns how many times the networks of up have been
-// compiled so far (each SR3Stage's model, through Pipelines; 0 for
-// upscalers without a network), so a caller timing an upscale can tell
-// the first call's compilation from the work.
-func Compilations(up Upscaler) int {
-	switch u := up.(type) {
-	case *SR3Stage:
-		return u.Model().Compilations()
-	case *Pipeline:
-		n := 0
-		for _, s := range u.Stages() {
-			n += Compilations(s)
-		}
-		return n
+// UpscalerMemory is UpscaleMemory for an image upscaled by up at scale:
+// a scale up serves by running at a larger one and resizing down
+// (Rescaled, x3 from a x4 model) also holds the larger float32 RGB result,
+// 12 bytes a pixel of it, while it is resized.
+func UpscalerMemory(up Upscaler, w, h, scale int) int64 {
+	m := UpscaleMemory(w, h, scale)
+	if r, ok := up.(*Rescaled); ok && r.RunScale() > scale {
+		in := int64(max(w, 0)) * int64(max(h, 0))
+		m += 12 * in * int64(r.RunScale()) * int64(r.RunScale())
 	}
-	return 0
+	return m
+}
+
+// Compilations returns how many times the networks of up have been
+// compiled so far (each SR3Stage's model, through Pipelines and wrappers
+// such as Rescaled: Leaves; 0 for upscalers without a network), so a
+// caller timing an upscale can tell the first call's compilation from the
+// work.
+func Compilations(up Upscaler) int {
+	n := 0
+	for _, s := range Leaves(up) {
+		if st, ok := s.(*SR3Stage); ok {
+			n += st.Model().Compilations()
+		}
+	}
+	return n
 }

@@ -39,7 +39,7 @@ type result struct {
 // pipeline upscales jobs as realesrgan-ncnn-vulkan does: decode workers,
 // one model step at a time, encode workers, with at most jobs images in
 // flight, and, with a budget, only as many as its bytes allow (each image
-// weighs cascade.UpscaleMemory of its header's size), so memory stays
+// weighs cascade.UpscalerMemory of its header's size), so memory stays
 // bounded whatever the images' sizes.
 type pipeline struct {
 	up     cascade.Upscaler
@@ -195,7 +195,7 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 // it). An image above the whole budget runs alone, and the log says so.
 func (p *pipeline) admit(ctx context.Context, path string, cost *int64) bool {
 	if w, h, err := data.DecodeConfigFile(path); err == nil {
-		*cost = cascade.UpscaleMemory(w, h, p.opts.Scale)
+		*cost = cascade.UpscalerMemory(p.up, w, h, p.opts.Scale)
 	}
 	alone, err := p.budget.Acquire(ctx, *cost)
 	if err != nil {
