@@ -20,6 +20,11 @@ TEST_TIMEOUT ?= 14m
 FUZZ_DECODE  ?= 200000x
 FUZZ_EXIF    ?= 200000x
 FUZZ_MINIMIZE ?= 200x
+# Checkpoint files, flag parsers and output planning (issue 12): each
+# target runs about 5 s at these counts on a 2-core machine, the eight
+# together about 40 s once built (FuzzPlanUpscale touches the disk: ~1k/s).
+FUZZ_PARSE   ?= 20000x
+FUZZ_PLAN    ?= 4000x
 BENCH        ?= .
 BENCHPKG     ?= ./...
 
@@ -29,7 +34,8 @@ help:
 	@echo "make build   bin/srcascade (GOEXPERIMENT=simd)"
 	@echo "make test    unit and CLI tests (./...), then a short fuzz run of the image decoders"
 	@echo "make unit    only the tests, no fuzzing"
-	@echo "make fuzz    FuzzDecode for $(FUZZ_DECODE) and FuzzEXIF for $(FUZZ_EXIF) executions"
+	@echo "make fuzz    FuzzDecode for $(FUZZ_DECODE) and FuzzEXIF for $(FUZZ_EXIF) executions, the checkpoint and"
+	@echo "             flag parsers for $(FUZZ_PARSE) each and the output planning for $(FUZZ_PLAN)"
 	@echo "make bench   benchmarks: BENCH=regexp BENCHPKG=./data"
 	@echo "make lint    gofmt -l (must be empty) and go vet"
 	@echo "make fmt     gofmt -w"
@@ -45,6 +51,14 @@ unit:
 fuzz:
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZ_DECODE) -fuzzminimizetime $(FUZZ_MINIMIZE)
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzEXIF$$' -fuzztime $(FUZZ_EXIF) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./sr3 -run '^$$' -fuzz '^FuzzReadTensors$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./sr3 -run '^$$' -fuzz '^FuzzUnmarshalConfig$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./train -run '^$$' -fuzz '^FuzzCheckpointInfo$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./train -run '^$$' -fuzz '^FuzzClassNames$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./train -run '^$$' -fuzz '^FuzzParseDegrade$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./cmd/srcascade -run '^$$' -fuzz '^FuzzSetFlag$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./cmd/srcascade -run '^$$' -fuzz '^FuzzParseSizes$$' -fuzztime $(FUZZ_PARSE) -fuzzminimizetime $(FUZZ_MINIMIZE)
+	$(GO) test ./cmd/srcascade -run '^$$' -fuzz '^FuzzPlanUpscale$$' -fuzztime $(FUZZ_PLAN) -fuzzminimizetime $(FUZZ_MINIMIZE)
 
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(BENCHPKG)

@@ -83,4 +83,26 @@ func TestRescaledUpscale(t *testing.T) {
 	if !slices.Equal(Leaves(up), []Upscaler{stage}) || UnusedOptions(up, Options{Scale: 3, Steps: 1, Sampler: "ddim"}) == nil {
 		t.Error("the wrapper hides its model from Leaves or UnusedOptions")
 	}
+	// eval tells compilation from work through Compilations: the wrapper
+	// must not hide the model's compilations either.
+	if n := Compilations(up); n == 0 || n != stage.Model().Compilations() {
+		t.Errorf("Compilations through the wrapper = %d, the model's %d", n, stage.Model().Compilations())
+	}
+}
+
+// TestUpscalerMemory: a scale served by running a larger one and resizing
+// down weighs the larger result as well (upscale --memory admits images
+// with it); a scale the upscaler runs as it is weighs UpscaleMemory.
+func TestUpscalerMemory(t *testing.T) {
+	stage := tinyStage(t, tinyConfig(2))
+	up, err := ForScale(stage, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := UpscalerMemory(up, 100, 50, 3), UpscaleMemory(100, 50, 3)+12*100*50*16; got != want {
+		t.Errorf("x3 run at x4: %d bytes, want %d (the x3 result plus the float32 x4 one)", got, want)
+	}
+	if got, want := UpscalerMemory(stage, 100, 50, 4), UpscaleMemory(100, 50, 4); got != want {
+		t.Errorf("x4 run as it is: %d bytes, want %d", got, want)
+	}
 }

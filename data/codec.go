@@ -50,6 +50,16 @@ type Decoded struct {
 	Alpha  *Image // C=1 in [-1,1]; nil when the source has no (or a fully opaque) alpha
 	Depth  int    // bits per channel of the source: 8 or 16
 	Format string // "png", "jpeg", "gif", "bmp", "tiff", "webp"
+	// ICC is the source's ICC colour profile (PNG iCCP, JPEG APP2), nil
+	// when it has none. The pixels are not converted: Encode writes the
+	// profile with them, so they keep their colour space.
+	ICC []byte
+	// EXIF is the source's EXIF as a TIFF structure ("II*\x00..." or
+	// "MM\x00*...", from a JPEG APP1 or PNG eXIf), nil when it has none.
+	// It describes Image: where Decode applies the orientation (JPEG) the
+	// tag is reset to 1. Encode writes it with the pixel dimensions set to
+	// the image's and the thumbnail (of the old pixels) dropped.
+	EXIF []byte
 }
 
 // EncodeOptions says how to write an image.
@@ -119,6 +129,12 @@ func IsImagePath(path string) bool {
 // A decoder that panics on hostile input is recovered and reported as an
 // error. EXIF orientation is applied for JPEG (APP1 segments before the
 // frame header) and for TIFF (the Orientation tag of the first IFD).
+//
+// The ICC profile (PNG iCCP, JPEG APP2 ICC_PROFILE segments, reassembled)
+// and EXIF (JPEG APP1 Exif, PNG eXIf) of PNG and JPEG files are kept in
+// Decoded.ICC and Decoded.EXIF, as the stream passes, never more than
+// about 16 MB of profile and 1 MB of EXIF; malformed metadata is dropped,
+// never an error.
 func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 	if recoverPanics {
 		defer func() {
@@ -165,6 +181,10 @@ func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 	} else {
 		body = io.MultiReader(bytes.NewReader(head.Bytes()), src)
 	}
+	meta := newMetaScanner(format)
+	if meta != nil {
+		body = io.TeeReader(body, meta)
+	}
 	var m image.Image
 	err = guard("pixels", func() (err error) {
 		m, err = decodeFormat(format, body)
@@ -198,11 +218,15 @@ func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 	case "tiff":
 		orientation = exifOrientation(head.Bytes())
 	}
+	if meta != nil {
+		d.ICC, d.EXIF = meta.ICC(), meta.EXIF()
+	}
 	if orientation != 1 {
 		d.Image = orient(d.Image, orientation)
 		if d.Alpha != nil {
 			d.Alpha = orient(d.Alpha, orientation)
 		}
+		d.EXIF = exifOrientationApplied(d.EXIF)
 	}
 	return d, nil
 }
@@ -244,6 +268,26 @@ func DecodeFile(path string, lim Limits) (*Decoded, error) {
 	return d, nil
 }
 
+// DecodeConfigFile returns the stored width and height of the image file at
+// path from its header alone, without decoding the pixels (EXIF
+// orientation is not applied: a rotation swaps them). Errors name the file.
+func DecodeConfigFile(path string) (w, h int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	var cfg image.Config
+	err = guard("header", func() (err error) {
+		cfg, _, err = image.DecodeConfig(bufio.NewReader(f))
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg.Width, cfg.Height, nil
+}
+
 // Encode writes d to w as PNG or JPEG.
 //
 // opts.Format "" means d.Format when that is "png" or "jpeg", else "png".
@@ -253,6 +297,11 @@ func DecodeFile(path string, lim Limits) (*Decoded, error) {
 // (out = a*colour + (1-a)*white, in the file's sRGB values), which is what
 // viewers show for transparent areas on a page. Values are rounded to the
 // nearest level and clamped to [-1,1]; NaN encodes as black.
+//
+// d.ICC is written (PNG iCCP, JPEG APP2 segments) when its colour space
+// matches the channels written, and d.EXIF (PNG eXIf, JPEG APP1) with its
+// pixel dimensions set to the image's and its thumbnail dropped; both
+// before opts.Comment, which is written after them.
 func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 	if err := validateDecoded(d); err != nil {
 		return fmt.Errorf("encode: %w", err)
@@ -260,6 +309,11 @@ func Encode(w io.Writer, d *Decoded, opts EncodeOptions) error {
 	format, err := encodeFormat(opts.Format, d.Format)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
+	}
+	// The metadata chunks or segments come first after the header (JPEG's
+	// APP1 Exif right after SOI, as readers expect), the comment after them.
+	if w, err = withMetadata(w, format, d); err != nil {
+		return fmt.Errorf("encode %s: metadata: %w", format, err)
 	}
 	if w, err = withComment(w, format, opts.Comment); err != nil {
 		return fmt.Errorf("encode: %w", err)

@@ -76,7 +76,7 @@ func (iw *insertWriter) Write(p []byte) (int, error) {
 }
 
 // withComment wraps w so that the encoder's output gets the comment: after
-// the PNG signature and IHDR chunk (8+25 bytes), or after the JPEG SOI
+// the PNG signature and IHDR chunk (pngIHDREnd bytes), or after the JPEG SOI
 // marker (2 bytes). An empty comment leaves w as it is.
 func withComment(w io.Writer, format, c string) (io.Writer, error) {
 	if c == "" {
@@ -88,7 +88,7 @@ func withComment(w io.Writer, format, c string) (io.Writer, error) {
 	if format == "jpeg" {
 		return &insertWriter{w: w, at: 2, extra: jpegCommentSegment(c)}, nil
 	}
-	return &insertWriter{w: w, at: 33, extra: pngCommentChunk(c)}, nil
+	return &insertWriter{w: w, at: pngIHDREnd, extra: pngCommentChunk(c)}, nil
 }
 
 // ReadComment returns the comment of the PNG or JPEG file at path as

@@ -36,6 +36,8 @@ func FuzzDecode(f *testing.F) {
 		bmpV4(newNRGBA(3, 2, false)),
 		exifJPEG(encodeWith(f, "jpeg", newRGBA(8, 8, true)), 8),
 		rawPNG(100000, 100000, 8, 6, nil),
+		withSegments(encodeWith(f, "jpeg", newRGBA(8, 8, true)), iccSegments(fakeICC(300, "RGB "), 128)...),
+		withMetadataPNG(f, fakeICC(300, "RGB "), exifTIFF(binary.LittleEndian, 3, 3)),
 	}
 	for _, b := range small {
 		f.Add(b)
@@ -62,6 +64,9 @@ func FuzzDecode(f *testing.F) {
 		if m == nil || m.W <= 0 || m.H <= 0 || int64(m.W)*int64(m.H) > maxPixels ||
 			(m.C != 1 && m.C != 3) || len(m.Pix) != m.W*m.H*m.C {
 			t.Fatalf("malformed image %v (len %d)", m, len(m.Pix))
+		}
+		if d.ICC != nil && !isICCProfile(d.ICC) {
+			t.Fatalf("kept ICC bytes that are not a profile")
 		}
 		if d.Depth != 8 && d.Depth != 16 {
 			t.Fatalf("depth %d", d.Depth)
@@ -124,4 +129,14 @@ func FuzzEXIF(f *testing.F) {
 			t.Fatalf("in a JPEG: %d, bare: %d", j, o)
 		}
 	})
+}
+
+// withMetadataPNG is a small PNG written by Encode with an iCCP and an eXIf chunk.
+func withMetadataPNG(t testing.TB, icc, exif []byte) []byte {
+	var buf bytes.Buffer
+	d := &Decoded{Image: NewImage(3, 2, 3), Depth: 8, ICC: icc, EXIF: exif}
+	if err := Encode(&buf, d, EncodeOptions{Format: "png"}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -13,7 +13,9 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/readlimit"
 	"github.com/srcascade/srcascade/sr3"
+	"github.com/srcascade/srcascade/train"
 )
 
 // A base checkpoint folder (a model with sr3.Config.Base, written by
@@ -112,7 +114,7 @@ func OpenBase(nameOrDir, backend string) (*Base, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
-	classesRaw, err := os.ReadFile(filepath.Join(dir, ClassesFile))
+	classesRaw, err := readlimit.ReadFile(filepath.Join(dir, ClassesFile), train.MaxClassesBytes)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
@@ -149,7 +151,7 @@ func newBase(where string, cfg sr3.Config, weights map[string]*tensors.Tensor, m
 // when the file is missing or unreadable, or the size does not suit the
 // model (TrainInfoFile is training's bookkeeping, not needed to run).
 func trainedSize(dir string, cfg sr3.Config) int {
-	raw, err := os.ReadFile(filepath.Join(dir, TrainInfoFile))
+	raw, err := readlimit.ReadFile(filepath.Join(dir, TrainInfoFile), train.MaxInfoBytes)
 	if err != nil {
 		return 0
 	}
@@ -182,7 +184,7 @@ func readBaseConfig(dir string) (sr3.Config, error) {
 		return sr3.Config{}, fmt.Errorf("checkpoint %s: %s is missing (the folder has the configuration but no inference weights; "+
 			"training writes them with its first checkpoint)", dir, sr3.WeightsFile)
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, sr3.ConfigFile))
+	raw, err := readlimit.ReadFile(filepath.Join(dir, sr3.ConfigFile), sr3.MaxConfigBytes)
 	if err != nil {
 		return sr3.Config{}, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
@@ -270,7 +272,7 @@ func CheckClassNames(names []string) error {
 // names, or {"classes": [...]}; nil and no error when there is no such
 // file.
 func ReadClasses(dir string) ([]string, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ClassesFile))
+	raw, err := readlimit.ReadFile(filepath.Join(dir, ClassesFile), train.MaxClassesBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -158,7 +158,7 @@ func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
 		if e.info.Name == nameOrDir {
 			up, err := e.open(backend)
 			if err != nil {
-				return nil, fmt.Errorf("model %s: %w", nameOrDir, err)
+				return nil, err // it names the built-in model
 			}
 			return up, nil
 		}

@@ -66,8 +66,7 @@ func NewBackend(spec string) (compute.Backend, error) {
 	case spec == "xla":
 		plugin := installedPlugin()
 		if plugin == "" {
-			return nil, fmt.Errorf("backend %q: no PJRT plugin is installed (searched PJRT_PLUGIN_LIBRARY_PATH, "+
-				"~/.local/lib/go-xla, /usr/local/lib/go-xla and the library path); install one or use \"go\"", spec)
+			return nil, &PluginError{Spec: spec}
 		}
 		return newXLA(plugin, spec)
 	case strings.HasPrefix(spec, "xla:"):
@@ -126,6 +125,33 @@ func setUnlimitedParallelism(b compute.Backend) bool {
 	return pool.MaxParallelism() == -1
 }
 
+// PluginInstallCommand installs GoMLX's PJRT plugin for this machine's CPU
+// (and CUDA where present) into ~/.local/lib/go-xla, where NewBackend
+// looks; srcascade itself never downloads one.
+const PluginInstallCommand = "go run github.com/gomlx/go-xla/cmd/pjrt_installer@v0.4.0 -autoinstall"
+
+// PluginError is NewBackend's error for an XLA backend whose PJRT plugin
+// is not installed.
+type PluginError struct {
+	Spec      string   // the backend asked for: "xla", "xla:cpu", ...
+	Plugin    string   // the plugin it needs; "" = any
+	Installed []string // the plugins that are installed
+}
+
+func (e *PluginError) Error() string {
+	need := "a PJRT plugin"
+	if e.Plugin != "" {
+		need = fmt.Sprintf("the PJRT plugin %q", e.Plugin)
+	}
+	have := "no plugin is installed"
+	if len(e.Installed) > 0 {
+		have = "only " + strings.Join(e.Installed, ", ") + " is installed"
+	}
+	return fmt.Sprintf("backend %q needs %s, but %s (searched PJRT_PLUGIN_LIBRARY_PATH, ~/.local/lib/go-xla, "+
+		"/usr/local/lib/go-xla and the library path): install one with `%s`, or use the go backend",
+		e.Spec, need, have, PluginInstallCommand)
+}
+
 // newXLA starts the XLA backend with the given plugin (a name such as "cpu",
 // optionally followed by ",options", or a path to a .so). spec is the user's
 // original text, for error messages.
@@ -148,13 +174,7 @@ func newXLA(plugin, spec string) (b compute.Backend, err error) {
 		}
 		name = abs
 	} else if !slices.Contains(xla.GetAvailablePlugins(), name) && findVersioned(name) == "" {
-		avail := xla.GetAvailablePlugins()
-		if len(avail) == 0 {
-			return nil, fmt.Errorf("backend %q: PJRT plugin %q is not installed and none is (plugins are never "+
-				"downloaded automatically; install one or use --backend go)", spec, name)
-		}
-		return nil, fmt.Errorf("backend %q: PJRT plugin %q is not installed; installed: %s", spec, name,
-			strings.Join(avail, ", "))
+		return nil, &PluginError{Spec: spec, Plugin: name, Installed: xla.GetAvailablePlugins()}
 	}
 	config := name
 	if opts != "" {

@@ -51,7 +51,8 @@ func TestNewBackendErrors(t *testing.T) {
 		{"go:parallelism=4", `backend "go:parallelism=4"`},
 		{"xla:", "missing PJRT plugin name"},
 		{"/nonexistent/pjrt_c_api_cpu_plugin.so", "/nonexistent/pjrt_c_api_cpu_plugin.so"},
-		{"xla:no_such_plugin_here", `"no_such_plugin_here" is not installed`},
+		{"xla:no_such_plugin_here", `backend "xla:no_such_plugin_here" needs the PJRT plugin "no_such_plugin_here", but `},
+		{"xla:no_such_plugin_here", "pjrt_installer"},
 	} {
 		t.Run(tc.spec, func(t *testing.T) {
 			b, err := NewBackend(tc.spec)

@@ -17,8 +17,8 @@ var PredictionKinds = []string{"eps", "v", "x0"}
 // ConfigVersion is the version of the Config format written with the weights.
 const ConfigVersion = 1
 
-// maxClasses bounds Config.Classes (the label table has Classes+1 rows).
-const maxClasses = 1 << 16
+// MaxClasses bounds Config.Classes (the label table has Classes+1 rows).
+const MaxClasses = 1 << 16
 
 // Config is an SR3 stage's architecture, diffusion setup and sampling
 // defaults. It is saved as config.json beside the weights, so a checkpoint
@@ -295,14 +295,14 @@ func (c Config) Validate() error {
 	if c.Channels < 1 || c.Channels > 4 {
 		bad("channels %d: want 1..4", c.Channels)
 	}
-	if c.BaseChannels < 1 {
-		bad("base_channels %d: want at least 1", c.BaseChannels)
+	if c.BaseChannels < 1 || c.BaseChannels > MaxBaseChannels {
+		bad("base_channels %d: want 1..%d", c.BaseChannels, MaxBaseChannels)
 	}
 	if len(c.ChannelMults) == 0 || len(c.ChannelMults) > 6 {
 		bad("channel_mults %v: want 1 to 6 levels", c.ChannelMults)
 	}
-	if c.ResBlocks < 1 {
-		bad("res_blocks %d: want at least 1", c.ResBlocks)
+	if c.ResBlocks < 1 || c.ResBlocks > MaxResBlocks {
+		bad("res_blocks %d: want 1..%d", c.ResBlocks, MaxResBlocks)
 	}
 	if c.GroupNormGroups < 1 {
 		bad("group_norm_groups %d: want at least 1", c.GroupNormGroups)
@@ -310,13 +310,19 @@ func (c Config) Validate() error {
 	for i, m := range c.ChannelMults {
 		if m < 1 {
 			bad("channel_mults[%d] = %d: want at least 1", i, m)
+		} else if int64(c.BaseChannels)*int64(m) > MaxLevelChannels {
+			bad("channel_mults[%d] = %d: level %d would have %d channels, above %d", i, m, i, int64(c.BaseChannels)*int64(m), MaxLevelChannels)
 		} else if c.GroupNormGroups >= 1 && (c.BaseChannels*m)%c.GroupNormGroups != 0 {
 			bad("level %d has %d channels, not divisible by group_norm_groups %d", i, c.BaseChannels*m, c.GroupNormGroups)
 		}
 	}
-	for _, l := range c.AttnLevels {
-		if l < 0 || l >= len(c.ChannelMults) {
-			bad("attn_levels: level %d does not exist (levels 0..%d)", l, len(c.ChannelMults)-1)
+	if len(c.AttnLevels) > len(c.ChannelMults) {
+		bad("attn_levels %v: more entries than the %d levels", c.AttnLevels, len(c.ChannelMults))
+	} else {
+		for _, l := range c.AttnLevels {
+			if l < 0 || l >= len(c.ChannelMults) {
+				bad("attn_levels: level %d does not exist (levels 0..%d)", l, len(c.ChannelMults)-1)
+			}
 		}
 	}
 	if err := Activation(c.Activation).check(); err != nil {
@@ -340,8 +346,8 @@ func (c Config) Validate() error {
 	if !slices.Contains(ScheduleNames, c.Schedule) {
 		bad("schedule %q: want one of %v", c.Schedule, ScheduleNames)
 	}
-	if c.TrainSteps < 2 {
-		bad("train_steps %d: want at least 2", c.TrainSteps)
+	if c.TrainSteps < 2 || c.TrainSteps > MaxTrainSteps {
+		bad("train_steps %d: want 2..%d", c.TrainSteps, MaxTrainSteps)
 	}
 	if c.Loss != "l1" && c.Loss != "l2" {
 		bad("loss %q: want \"l1\" or \"l2\"", c.Loss)
@@ -354,8 +360,8 @@ func (c Config) Validate() error {
 	if !slices.Contains(SamplerKinds, c.Sampler) {
 		bad("sampler %q: want one of %v", c.Sampler, SamplerKinds)
 	}
-	if c.Steps < 1 {
-		bad("steps %d: want at least 1", c.Steps)
+	if c.Steps < 1 || c.Steps > MaxSteps {
+		bad("steps %d: want 1..%d", c.Steps, MaxSteps)
 	}
 	if !(c.Eta >= 0) || math.IsInf(c.Eta, 0) {
 		bad("eta %g: want a finite eta >= 0", c.Eta)
@@ -377,8 +383,8 @@ func (c Config) Validate() error {
 			bad("base: cond_aug must be false (a base model has no low-resolution input to augment)")
 		}
 	}
-	if c.Classes < 0 || c.Classes > maxClasses {
-		bad("classes %d: want 0 (unconditional) to %d", c.Classes, maxClasses)
+	if c.Classes < 0 || c.Classes > MaxClasses {
+		bad("classes %d: want 0 (unconditional) to %d", c.Classes, MaxClasses)
 	} else if c.Classes > 0 && !c.Base {
 		bad("classes %d needs base (only base models are class-conditional)", c.Classes)
 	}
@@ -386,6 +392,13 @@ func (c Config) Validate() error {
 		bad("guidance %g: want a finite scale >= 0", c.Guidance)
 	} else if c.Guidance > 0 && c.Classes == 0 {
 		bad("guidance %g needs classes (classifier-free guidance mixes class-conditional and unconditional predictions)", c.Guidance)
+	}
+	if len(errs) == 0 {
+		// Only once every size is in range, so the count means something.
+		if n := c.ParamCount(); n > MaxParams {
+			bad("the network would have %d parameters (%.1f GB of float32 weights), above the %dM this build accepts: lower base_channels, channel_mults or res_blocks",
+				n, float64(n)*4/1e9, MaxParams/1_000_000)
+		}
 	}
 	if len(errs) > 0 {
 		return errors.New("sr3: invalid config: " + strings.Join(errs, "; "))

@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/readlimit"
 	"github.com/srcascade/srcascade/internal/recovery"
 )
 
@@ -233,7 +234,7 @@ func (m *Model) warmUp() error {
 // Load reads a model folder written by Model.Save or by training:
 // ConfigFile and WeightsFile (the EMA weights, for training checkpoints).
 func Load(dir string, backend compute.Backend) (*Model, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	raw, err := readlimit.ReadFile(filepath.Join(dir, ConfigFile), MaxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("sr3: loading model %s: %w", dir, err)
 	}

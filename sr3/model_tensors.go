@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/readlimit"
 )
 
 // Weights are stored in the safetensors format (an 8-byte little-endian
@@ -125,10 +125,17 @@ func ReadTensors(data []byte) (map[string]*tensors.Tensor, map[string]string, er
 		if dt == dtypes.InvalidDType {
 			return nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q", name, e.DType)
 		}
+		// The shape's byte size must fit the data section; the product is
+		// bounded as it is formed, so no shape can overflow it.
+		size := int64(dt.Size())
+		if len(e.Shape) > 8 {
+			return nil, nil, fmt.Errorf("tensor %q: shape %v has more than 8 dimensions", name, e.Shape)
+		}
 		for _, d := range e.Shape {
-			if d < 0 || d > 1<<30 {
-				return nil, nil, fmt.Errorf("tensor %q: bad shape %v", name, e.Shape)
+			if d < 0 || (d > 0 && size > int64(len(body))/int64(d)) {
+				return nil, nil, fmt.Errorf("tensor %q: shape %v does not fit the %d-byte data section", name, e.Shape, len(body))
 			}
+			size *= int64(d)
 		}
 		shape := shapes.Make(dt, e.Shape...)
 		begin, end := e.DataOffsets[0], e.DataOffsets[1]
@@ -156,7 +163,7 @@ func SaveTensors(path string, ts map[string]*tensors.Tensor, meta map[string]str
 
 // LoadTensors reads a safetensors file.
 func LoadTensors(path string) (map[string]*tensors.Tensor, map[string]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := readlimit.ReadFile(path, MaxWeightsBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading weights: %w", err)
 	}

@@ -3,6 +3,7 @@ package sr3
 import (
 	"bytes"
 	"encoding/binary"
+	"reflect"
 	"testing"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -51,7 +52,68 @@ func FuzzReadTensors(f *testing.F) {
 	var buf bytes.Buffer
 	_ = WriteTensors(&buf, map[string]*tensors.Tensor{"x": tensors.FromFlatDataAndDimensions([]float32{1, 2}, 2)}, nil)
 	f.Add(buf.Bytes())
+	// A header claiming a tensor whose byte size overflows int64.
+	huge := []byte(`{"x":{"dtype":"F32","shape":[1073741824,1073741824,1073741824,4],"data_offsets":[0,0]}}`)
+	for len(huge)%8 != 0 {
+		huge = append(huge, ' ')
+	}
+	f.Add(append(binary.LittleEndian.AppendUint64(nil, uint64(len(huge))), huge...))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _, _ = ReadTensors(data)
+		ts, _, err := ReadTensors(data)
+		if err != nil {
+			return
+		}
+		// Sizes in float64, which cannot wrap around as int64 products can.
+		total := 0.0
+		for _, x := range ts {
+			size := float64(x.DType().Size())
+			for _, d := range x.Shape().Dimensions {
+				size *= float64(d)
+			}
+			total += size
+		}
+		if total > float64(len(data)) {
+			t.Fatalf("tensors of %g bytes from a %d-byte file", total, len(data))
+		}
 	})
+}
+
+// FuzzUnmarshalConfig feeds arbitrary config.json contents to
+// UnmarshalConfig: no panic; what it accepts is valid, within the size
+// bounds, and survives a MarshalConfig round trip.
+func FuzzUnmarshalConfig(f *testing.F) {
+	for _, c := range []Config{DefaultConfig(2), DefaultConfig(4), DefaultBaseConfig(16, 12)} {
+		b, _ := MarshalConfig(c)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"version":1,"train_steps":1099511627776}`))
+	f.Add([]byte(`{"version":1,"base_channels":100000}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := UnmarshalConfig(raw)
+		if err != nil {
+			return
+		}
+		if c.TrainSteps > MaxTrainSteps || c.Steps > MaxSteps || c.ParamCount() > MaxParams {
+			t.Fatalf("accepted train_steps %d, steps %d, %d parameters", c.TrainSteps, c.Steps, c.ParamCount())
+		}
+		b, err := MarshalConfig(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := UnmarshalConfig(b)
+		if err != nil || !reflect.DeepEqual(normalised(again), normalised(c)) {
+			t.Fatalf("round trip: %+v, %v; want %+v", again, err, c)
+		}
+	})
+}
+
+// normalised maps empty slices to nil, which JSON does not tell apart.
+func normalised(c Config) Config {
+	if len(c.ChannelMults) == 0 {
+		c.ChannelMults = nil
+	}
+	if len(c.AttnLevels) == 0 {
+		c.AttnLevels = nil
+	}
+	return c
 }

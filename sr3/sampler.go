@@ -57,8 +57,8 @@ func (c SamplerConfig) Validate() error {
 	switch {
 	case c.Kind != DDPM && c.Kind != DDIM:
 		return fmt.Errorf("sr3: unknown sampler %q (known: %v)", c.Kind, SamplerKinds)
-	case c.Steps < 1:
-		return fmt.Errorf("sr3: sampler steps = %d, need at least 1", c.Steps)
+	case c.Steps < 1 || c.Steps > MaxSteps:
+		return fmt.Errorf("sr3: sampler steps = %d, need 1..%d", c.Steps, MaxSteps)
 	case !(c.Strength > 0 && c.Strength <= 1):
 		return fmt.Errorf("sr3: sampler strength = %g, need 0 < strength <= 1", c.Strength)
 	case !(c.Eta >= 0) || math.IsInf(c.Eta, 0):

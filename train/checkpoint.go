@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/srcascade/srcascade/internal/atomicfile"
+	"github.com/srcascade/srcascade/internal/readlimit"
 	"github.com/srcascade/srcascade/internal/recovery"
 	"github.com/srcascade/srcascade/sr3"
 )
@@ -85,12 +86,12 @@ type Point struct {
 // e.g. to start a resumed run's data stream at the right batch. The step
 // is the state file's (authoritative); the rest comes from InfoFile.
 func ReadCheckpoint(dir string) (*CheckpointInfo, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, InfoFile))
+	raw, err := readlimit.ReadFile(filepath.Join(dir, InfoFile), MaxInfoBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: reading checkpoint: %w", err)
 	}
-	var info CheckpointInfo
-	if err := json.Unmarshal(raw, &info); err != nil {
+	info, err := ParseCheckpointInfo(raw, dir)
+	if err != nil {
 		return nil, fmt.Errorf("train: checkpoint %s: %w", filepath.Join(dir, InfoFile), err)
 	}
 	step, err := stateStep(dir)
@@ -98,6 +99,25 @@ func ReadCheckpoint(dir string) (*CheckpointInfo, error) {
 		return nil, err
 	}
 	info.Step = step
+	return info, nil
+}
+
+// ParseCheckpointInfo parses the content of an InfoFile (train.json) of the
+// checkpoint in dir and checks every size in it (the model config and the
+// options) before anything is made from it.
+func ParseCheckpointInfo(raw []byte, dir string) (*CheckpointInfo, error) {
+	var info CheckpointInfo
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return nil, err
+	}
+	if err := info.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	opts := info.Options
+	opts.Out = dir
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	return &info, nil
 }
 
@@ -275,16 +295,29 @@ func writeClassNames(dir string, names []string) error {
 // super-resolution model, or one trained without names).
 func ReadClassNames(dir string) ([]string, error) {
 	path := filepath.Join(dir, ClassesFile)
-	raw, err := os.ReadFile(path)
+	raw, err := readlimit.ReadFile(path, MaxClassesBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: class names: %w", err)
 	}
-	var names []string
-	if err := json.Unmarshal(raw, &names); err != nil {
+	names, err := parseClassNames(raw)
+	if err != nil {
 		return nil, fmt.Errorf("train: class names %s: %w", path, err)
 	}
+	return names, nil
+}
+
+// parseClassNames parses the content of a ClassesFile: a non-empty JSON
+// list of at most sr3.MaxClasses names.
+func parseClassNames(raw []byte) ([]string, error) {
+	var names []string
+	if err := json.Unmarshal(raw, &names); err != nil {
+		return nil, err
+	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("train: class names %s: empty list", path)
+		return nil, errors.New("empty list")
+	}
+	if len(names) > sr3.MaxClasses {
+		return nil, fmt.Errorf("%d names, more than the %d classes a model can have", len(names), sr3.MaxClasses)
 	}
 	return names, nil
 }

@@ -98,6 +98,9 @@ func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []Val
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	if err := CheckMemory(cfg, opt, 0); err != nil {
+		return err
+	}
 	if src == nil {
 		return errors.New("train: no training data source")
 	}

@@ -107,11 +107,11 @@ func (o Options) Validate() error {
 	if o.Steps < 1 {
 		bad("steps %d: want at least 1", o.Steps)
 	}
-	if o.Batch < 1 {
-		bad("batch %d: want at least 1", o.Batch)
+	if o.Batch < 1 || o.Batch > MaxBatch {
+		bad("batch %d: want 1..%d", o.Batch, MaxBatch)
 	}
-	if o.Patch < 1 {
-		bad("patch %d: want at least 1", o.Patch)
+	if o.Patch < 1 || o.Patch > MaxPatch {
+		bad("patch %d: want 1..%d pixels", o.Patch, MaxPatch)
 	}
 	if !(o.LR > 0) || math.IsInf(o.LR, 0) {
 		bad("lr %g: want a positive learning rate", o.LR)

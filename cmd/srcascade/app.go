@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -88,9 +89,18 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 		UseShortOptionHandling: false,
 		ExitErrHandler:         func(*cli.Context, error) {}, // exit codes are main's business
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{err: err}
+			return &usageError{err: flagError(err)}
 		},
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "version", Aliases: []string{"v"},
+			Usage: "print the version and how the binary was built (as `srcascade version`)"}},
 		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				if c.Args().Present() {
+					return usagef("", "--version takes no arguments (got %q)", c.Args().First())
+				}
+				set(versionOptions{})
+				return nil
+			}
 			if c.Args().Present() {
 				return usagef("", "unknown command %q (commands: %s)", c.Args().First(), strings.Join(commandNames(c.App), ", "))
 			}
@@ -108,13 +118,35 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 		},
 	}
 	checkFiniteFloats(app.Commands)
-	for _, c := range app.Commands {
-		name := c.Name
-		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{cmd: name, err: err}
+	var onUsage func(cmds []*cli.Command, prefix string)
+	onUsage = func(cmds []*cli.Command, prefix string) {
+		for _, c := range cmds {
+			name := prefix + c.Name
+			c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+				return &usageError{cmd: name, err: flagError(err)}
+			}
+			onUsage(c.Subcommands, name+" ")
 		}
 	}
+	onUsage(app.Commands, "")
 	return app
+}
+
+// flagError rewrites the flag parser's "flag provided but not defined:
+// -outscale", which drops a dash of what was typed, as "unknown flag
+// --outscale" (one dash for a one-letter name, as the flags are spelled
+// in --help); other errors are returned as they are.
+func flagError(err error) error {
+	const prefix = "flag provided but not defined: -"
+	name, ok := strings.CutPrefix(err.Error(), prefix)
+	if !ok {
+		return err
+	}
+	dashes := "--"
+	if len(name) == 1 {
+		dashes = "-"
+	}
+	return fmt.Errorf("unknown flag %s%s (see --help for the flags)", dashes, name)
 }
 
 // commandNames lists the visible commands of app.

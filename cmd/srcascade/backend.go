@@ -11,6 +11,7 @@ import (
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
+	"github.com/srcascade/srcascade/sr3"
 	"github.com/urfave/cli/v2"
 )
 
@@ -131,8 +132,8 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		return m, usagef(cmd, "-m/--model: empty model name")
 	case !slices.Contains([]int{2, 3, 4, 8}, m.Scale):
 		return m, usagef(cmd, "-s/--scale %d: the scale must be 2, 3, 4 or 8", m.Scale)
-	case m.Steps < 0:
-		return m, usagef(cmd, "--steps %d: must be 0 (model default) or more", m.Steps)
+	case m.Steps < 0 || m.Steps > sr3.MaxSteps:
+		return m, usagef(cmd, "--steps %d: must be 0 (model default) to %d", m.Steps, sr3.MaxSteps)
 	case m.Sampler != "" && m.Sampler != "ddim" && m.Sampler != "ddpm":
 		return m, usagef(cmd, "--sampler %q: must be ddim or ddpm", c.String("sampler"))
 	case m.Eta < 0:
@@ -184,6 +185,11 @@ func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
 		}
 		if errors.Is(err, pretrained.ErrScale) {
 			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-s/--scale %d: %w", m.Scale, err)}
+		}
+		if pe := (*sr3.PluginError)(nil); errors.As(err, &pe) {
+			// The flag asks for what this machine lacks: a usage error, as
+			// an unknown backend name is, in the plugin's own words.
+			return nil, &usageError{cmd: cmd, err: fmt.Errorf("--backend %s: %w", m.Backend, pe)}
 		}
 		return nil, err
 	}
@@ -289,7 +295,7 @@ func parsePixels(s string) (int64, error) {
 		}
 	}
 	f, err := parseFinite(s)
-	if err != nil || f*mult < 1 || f*mult > 1e15 {
+	if err != nil || !(f*mult >= 1) || f*mult > 1e15 { // !(>=) also refuses NaN
 		return 0, fmt.Errorf("%q is not a pixel count like 64M or 8000x8000", s)
 	}
 	return int64(f * mult), nil

@@ -55,12 +55,7 @@ Examples:
 // flags (permuteArgs descends into subcommands).
 func benchCommand(set func(command)) *cli.Command {
 	subs := []*cli.Command{benchIOCommand(set), benchUpscaleCommand(set), benchTrainCommand(set)}
-	for _, s := range subs {
-		name := benchCommandName + " " + s.Name
-		s.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{cmd: name, err: err}
-		}
-	}
+	// newApp gives each subcommand its usage-error handler ("bench io").
 	return &cli.Command{
 		Name:        benchCommandName,
 		Usage:       "measure decode/resize/encode, upscale and training speed on this machine",

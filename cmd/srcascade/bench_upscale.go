@@ -210,7 +210,7 @@ func (o *benchUpscaleOptions) run(ctx context.Context, e *env) error {
 		}
 		runtime.GC()
 		start, cpu0 := time.Now(), cpuSeconds()
-		out, err := upscaleColour(ctx, up, img, opts, func(_, total int) { calls = total })
+		out, err := cascade.UpscaleImage(ctx, up, img, opts, func(_, total int) { calls = total })
 		secs, cpu = time.Since(start).Seconds(), cpuSeconds()-cpu0
 		if err != nil {
 			if ctx.Err() != nil {

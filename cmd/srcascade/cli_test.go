@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -28,6 +29,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if fuzzOnly() {
+		os.Exit(m.Run()) // the fuzz targets run no binary: skip the build
+	}
 	dir, err := os.MkdirTemp("", "srcascade-cli-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -49,6 +53,19 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// fuzzOnly reports whether this process only fuzzes: a fuzz worker, or
+// the coordinator of `-run '^$' -fuzz X`.
+func fuzzOnly() bool {
+	flag.Parse()
+	get := func(name string) string {
+		if f := flag.Lookup(name); f != nil {
+			return f.Value.String()
+		}
+		return ""
+	}
+	return get("test.fuzzworker") == "true" || (get("test.fuzz") != "" && get("test.run") == "^$")
 }
 
 // cliResult is what one run of the binary gave.
@@ -468,7 +485,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{[]string{"upscale", "-m", "emoji-base16", "a.png"}, "model emoji-base16: a base model generates images from noise (srcascade generate -m MODEL)"},
 		{[]string{"upscale", "-s", "4", "-m", "emoji-x2+emoji-base16", "a.png"}, "part 2 (emoji-base16): model emoji-base16: a base model generates images"},
 		{[]string{"upscale", "-s", "5", "a.png"}, "-s/--scale 5"},
-		{[]string{"upscale", "--bogus", "a.png"}, "flag provided but not defined: -bogus"},
+		{[]string{"upscale", "--bogus", "a.png"}, "unknown flag --bogus"},
 		{[]string{"eval", "missing"}, "no such folder"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 	} {
@@ -498,6 +515,18 @@ func TestCLIModels(t *testing.T) {
 		!regexp.MustCompile(`(?m)^emoji-x2 +sr +2,4,8 `).MatchString(r.stdout) {
 		t.Errorf("models output should list emoji-base16 (base, 16x16 -> emoji-x2+emoji-x2) and emoji-x2 (sr):\n%s", r.stdout)
 	}
+	// Rows fit a terminal (they ran to ~300 characters), and the default of
+	// each scale is marked.
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if len(line) > 100 {
+			t.Errorf("line of %d characters:\n%s", len(line), line)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^sr3-x2 +sr +[0-9,]+ +x2 `).MatchString(r.stdout) ||
+		!regexp.MustCompile(`(?m)^sr3-x4 +sr +[0-9,]+ +x4 `).MatchString(r.stdout) ||
+		!strings.Contains(r.stdout, "x8 sr3-x4+sr3-x2") {
+		t.Errorf("models output should mark sr3-x2 as the x2 default, sr3-x4 as x4's and name x8's:\n%s", r.stdout)
+	}
 	r = runCLI(t, t.TempDir(), "models", "--json")
 	r.expectCode(t, 0)
 	var list []struct {
@@ -514,5 +543,24 @@ func TestCLIVersion(t *testing.T) {
 	r.expectCode(t, 0)
 	if !strings.HasPrefix(r.stdout, "srcascade ") || !strings.Contains(r.stdout, runtime.Version()) {
 		t.Errorf("version output:\n%s", r.stdout)
+	}
+	// --version and -v, as most CLIs take them, print the same.
+	for _, flag := range []string{"--version", "-v"} {
+		f := runCLI(t, t.TempDir(), flag)
+		f.expectCode(t, 0)
+		if f.stdout != r.stdout {
+			t.Errorf("srcascade %s printed %q, want what srcascade version prints", flag, f.stdout)
+		}
+	}
+	runCLI(t, t.TempDir(), "--version", "x").expectCode(t, 2)
+}
+
+// TestCLIUnknownFlagSpelling: an unknown flag is named as it was typed,
+// with both dashes (Go's flag package drops one).
+func TestCLIUnknownFlagSpelling(t *testing.T) {
+	r := runCLI(t, t.TempDir(), "upscale", "--outscale", "4", "a.png")
+	r.expectCode(t, 2)
+	if !strings.Contains(r.stderr, "unknown flag --outscale") {
+		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/sr3"
 	"github.com/urfave/cli/v2"
 )
 
@@ -148,15 +149,22 @@ func compareOptionsFrom(c *cli.Context) (*compareOptions, error) {
 	return o, nil
 }
 
-// parseStepsList reads "1,4,8": step counts, each 0 or more.
+// compareMaxPanels bounds the model panels of a row (--steps entries).
+const compareMaxPanels = 16
+
+// parseStepsList reads "1,4,8": at most compareMaxPanels step counts, each
+// 0 to sr3.MaxSteps.
 func parseStepsList(s string) ([]int, error) {
 	var steps []int
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 0 {
-			return nil, errors.New("want a comma-separated list of step counts, each 0 (the model's default) or more, like 1,4,8")
+		if err != nil || n < 0 || n > sr3.MaxSteps {
+			return nil, fmt.Errorf("want a comma-separated list of step counts, each 0 (the model's default) to %d, like 1,4,8", sr3.MaxSteps)
 		}
 		steps = append(steps, n)
+	}
+	if len(steps) > compareMaxPanels {
+		return nil, fmt.Errorf("%d step counts: at most %d model panels a row", len(steps), compareMaxPanels)
 	}
 	return steps, nil
 }
@@ -216,6 +224,10 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 	withSteps.Steps = slices.Max(o.Steps)
 	if w := withSteps.unusedWarning(up); w != "" {
 		rep.logf("warning: %s", w)
+	}
+	if crop, small := o.fitCrop(); crop < o.Crop {
+		rep.logf("note: %s is smaller than --crop %d: every crop of the sheet is %dx%d", small, o.Crop, crop, crop)
+		o.Crop = crop
 	}
 	rep.start(len(o.Images))
 	var rows []compareRow
@@ -301,8 +313,12 @@ func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, pa
 		return nil, fmt.Errorf("%s: bicubic: %w", path, err)
 	}
 	add("bicubic", bic, secs, true)
-	runs := len(o.Steps)
-	for i, steps := range o.Steps {
+	steps := o.Steps
+	if _, ok := up.(cascade.Bicubic); ok {
+		steps = nil // the model is the bicubic panel already
+	}
+	runs := len(steps)
+	for i, steps := range steps {
 		opts.Steps = steps
 		step := func(done, total int) {
 			if progress != nil && total > 0 {
@@ -318,6 +334,24 @@ func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, pa
 	row.panels = append(row.panels, data.SheetPanel{Image: o.crop(hr, at),
 		Caption: fmt.Sprintf("HR %s\n%dx%d\ncrop %d at %d,%d", baseName(path), hr.W, hr.H, o.Crop, at.X, at.Y)})
 	return row, nil
+}
+
+// fitCrop returns the crop side that fits every HR image (modcropped to
+// the scale), from their headers: --crop, or less when an image is
+// smaller, with that image described ("small.png (40x36 at x4)").
+// Images whose header cannot be read are left to fail on their own.
+func (o *compareOptions) fitCrop() (crop int, small string) {
+	crop, s := o.Crop, o.Model.Scale
+	for _, path := range o.Images {
+		w, h, err := data.DecodeConfigFile(path)
+		if err != nil {
+			continue
+		}
+		if side := min(w/s*s, h/s*s); side >= 1 && side < crop {
+			crop, small = side, fmt.Sprintf("%s (%dx%d, cut to %dx%d at x%d)", path, w, h, w/s*s, h/s*s, s)
+		}
+	}
+	return crop, small
 }
 
 // stepsName names a model panel: the model and its step count.

@@ -80,7 +80,9 @@ func TestParseCompareUsageErrors(t *testing.T) {
 		{"compare -s 7 -o s.png a.png", "-s/--scale 7"},
 		{"compare --sampler euler -o s.png a.png", `--sampler "euler"`},
 		{"compare --max-pixels x -o s.png a.png", "--max-pixels"},
-		{"compare --bogus -o s.png a.png", "flag provided but not defined: -bogus"},
+		{"compare --bogus -o s.png a.png", "unknown flag --bogus"},
+		{"compare --steps 1099511627776 -o s.png a.png", "each 0 (the model's default) to 10000"},
+		{"compare --steps 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1 -o s.png a.png", "at most 16 model panels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) { wantUsageError(t, tt.line, tt.want, "compare --help") })
@@ -185,48 +187,53 @@ func TestCLICompare(t *testing.T) {
 	writePNG(t, filepath.Join(dir, "hr", "small.png"), photo(80, 80, 2))
 	os.WriteFile(filepath.Join(dir, "hr", "broken.png"), []byte("\x89PNG\r\n\x1a\nnope"), 0o644)
 
-	// Two good images, one too small for the crop, one broken: the sheet
-	// has the two good rows, the others are listed, exit code 1.
+	// Two good images, one smaller than the crop, one broken: the sheet
+	// has three rows with 80x80 crops (the small image's size, noted), the
+	// broken one is listed, exit code 1. -m bicubic has no panel beside
+	// bicubic's (it was repeated for each --steps).
 	r := runCLI(t, dir, "compare", "-m", "bicubic", "--steps", "1,4", "-o", "out/sheet.png",
 		"hr/one.png", "hr/small.png", "hr/two.png", "hr/broken.png")
 	r.expectCode(t, 1)
-	w, h := sheetSize(2, 5) // LR, bicubic, 2 x model, HR
-	assertSize(t, filepath.Join(dir, "out", "sheet.png"), w, h)
-	for _, want := range []string{"hr/small.png: the 80x80 image", "smaller than the 96x96 crop", "hr/broken.png", "2 of 4 inputs failed",
-		"wrote out/sheet.png: 2 rows of 5 panels"} {
+	m, _ := readImage(t, filepath.Join(dir, "out", "sheet.png"))
+	cellH := 80*compareZoom + data.SheetCaptionGap + 3*data.SheetLineHeight
+	if h := 3*cellH + 4*data.SheetMargin; m.Bounds().Dy() != h {
+		t.Errorf("sheet height %d, want 3 rows of 80x80 crops: %d", m.Bounds().Dy(), h)
+	}
+	for _, want := range []string{"hr/small.png (80x80, cut to 80x80 at x4) is smaller than --crop 96: every crop of the sheet is 80x80",
+		"hr/broken.png", "1 of 4 inputs failed", "wrote out/sheet.png: 3 rows of 3 panels"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
 	for _, want := range []string{"model bicubic, x4, seed 1; sheet out/sheet.png", "PSNR-Y", "SSIM-Y", "detail",
-		"LR x4, nearest", "bicubic, 1 step", "bicubic, 4 steps", "one.png", "two.png"} {
+		"LR x4, nearest", "one.png", "small.png", "two.png"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if strings.Contains(r.stdout, "small.png") || strings.Contains(r.stdout, "broken.png") {
-		t.Errorf("the table lists failed images:\n%s", r.stdout)
+	if strings.Contains(r.stdout, "broken.png") || strings.Contains(r.stdout, "bicubic, 1 step") {
+		t.Errorf("the table lists a failed image or repeats bicubic as a model panel:\n%s", r.stdout)
 	}
 	// The automatic crop of the half-noise image is in its noisy right half.
 	if at := cropOf(t, r.stdout, "two.png"); at.X < 120 || at.X%4 != 0 || at.Y%4 != 0 {
 		t.Errorf("two.png cropped at %v, want inside the noise (x >= 120) on the grid of 4", at)
 	}
 
-	// --at, -q and a JPEG sheet; the model's default steps make one model
-	// panel. Rerunning replaces the sheet.
+	// --at, -q and a JPEG sheet; bicubic, the model, is its one panel
+	// between LR and HR. Rerunning replaces the sheet.
 	for range 2 {
 		r = runCLI(t, dir, "compare", "-m", "bicubic", "-s", "2", "--at", "13,3", "-q", "-o", "sheet.jpg", "hr/one.png")
 		r.expectCode(t, 0)
 		if r.stderr != "" {
 			t.Errorf("compare -q wrote to stderr: %q", r.stderr)
 		}
-		w, h = sheetSize(1, 4)
+		w, h := sheetSize(1, 3)
 		assertSize(t, filepath.Join(dir, "sheet.jpg"), w, h)
 		if at := cropOf(t, r.stdout, "one.png"); at != image.Pt(12, 2) {
 			t.Errorf("--at 13,3 at x2 cropped at %v, want 12,2", at)
 		}
-		if !strings.Contains(r.stdout, "bicubic, default steps") {
-			t.Errorf("no default-steps panel:\n%s", r.stdout)
+		if strings.Contains(r.stdout, "bicubic, default steps") {
+			t.Errorf("the bicubic panel is repeated as a model panel:\n%s", r.stdout)
 		}
 	}
 	entries, _ := os.ReadDir(dir)
@@ -250,8 +257,8 @@ func TestCLICompare(t *testing.T) {
 }
 
 // TestCLICompareSet5 makes the sheet of the shared Set5 copy with bicubic:
-// five rows of LR, bicubic, model and HR, and bicubic's scores on the whole
-// images as eval gives them.
+// five rows of LR, bicubic (the model) and HR, and bicubic's scores on the
+// whole images as eval gives them.
 func TestCLICompareSet5(t *testing.T) {
 	set5, err := filepath.Abs("../../../shared/data/bench/Set5")
 	if err != nil {
@@ -264,7 +271,7 @@ func TestCLICompareSet5(t *testing.T) {
 	dir := t.TempDir()
 	r := runCLI(t, dir, append([]string{"compare", "-m", "bicubic", "-q", "-o", "set5.png"}, files...)...)
 	r.expectCode(t, 0)
-	w, h := sheetSize(5, 4)
+	w, h := sheetSize(5, 3)
 	assertSize(t, filepath.Join(dir, "set5.png"), w, h)
 	// baby.png: bicubic x4 on the whole image, as eval measures it.
 	if !regexp.MustCompile(`baby\.png\s+\S+\s+bicubic\s+31\.7\d\s+0\.85`).MatchString(r.stdout) {

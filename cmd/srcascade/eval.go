@@ -21,7 +21,7 @@ import (
 
 // evalOptions is a parsed `srcascade eval` command line.
 type evalOptions struct {
-	Folders   []string // HR image folders
+	Folders   []string // HR image folders and files
 	Recursive bool
 	JSON      bool   // print JSON instead of tables
 	Save      string // folder to keep the SR outputs in; "" = don't
@@ -39,7 +39,11 @@ const evalDescription = `Runs the super-resolution benchmark protocol on folders
      detail = mean absolute luma gradient of SR / that of HR, same shave
      (1 = as much fine detail as HR, below 1 smoother: bicubic is ~0.5 at x4);
      consistency = MSE between bicubic-downscaled SR and LR (images in [0,1]);
-     seconds = the model's time.
+     seconds = the model's time, without compiling the network: an image
+     whose upscale compiled it (the first of each size) is run again to be
+     timed, and the compilation is reported on its own.
+HR_FOLDER_OR_FILE is a folder (every image in it, -r for subfolders) or an image file;
+files given directly share one table.
 Prints a table per folder with the mean; --json prints the same as JSON.
 
 Examples:
@@ -59,8 +63,8 @@ func evalCommand(set func(command)) *cli.Command {
 	return &cli.Command{
 		Name:        "eval",
 		Usage:       "measure Y-PSNR, SSIM, detail and consistency of a model on HR image folders",
-		ArgsUsage:   "HR_FOLDER...",
-		UsageText:   "srcascade eval [options] HR_FOLDER...",
+		ArgsUsage:   "HR_INPUT...",
+		UsageText:   "srcascade eval [options] HR_FOLDER_OR_FILE...",
 		Description: evalDescription,
 		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
 		Action:      setOptions(set, evalOptionsFrom),
@@ -78,7 +82,7 @@ func evalOptionsFrom(c *cli.Context) (*evalOptions, error) {
 		Quiet:     c.Bool("quiet"),
 	}
 	if len(o.Folders) == 0 {
-		return nil, usagef(cmd, "no HR_FOLDER given")
+		return nil, usagef(cmd, "no HR folder or image given")
 	}
 	var err error
 	if o.MaxPixels, err = parsePixels(c.String("max-pixels")); err != nil {
@@ -143,6 +147,11 @@ type evalReport struct {
 	Seed    int64        `json:"seed"`
 	Folders []evalFolder `json:"folders"`
 	Mean    *evalScores  `json:"mean"` // over all images of all folders
+	// CompileSeconds is the time spent compiling the network (the first
+	// call of each input size), not counted in any image's seconds.
+	CompileSeconds metricFloat `json:"compile_seconds"`
+	// Compilations counts them (one per input size on a learned model).
+	Compilations int `json:"compilations"`
 }
 
 // run evaluates the model on every folder and prints the report.
@@ -165,7 +174,18 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		case err != nil:
 			return usagef(cmd, "HR folder %s: %v", f, err)
 		case !st.IsDir():
-			return usagef(cmd, "HR folder %s: not a folder", f)
+			// Image files given directly share one table, in order.
+			if !data.IsImagePath(f) {
+				return usagef(cmd, "HR image %s: not an image file name (PNG, JPEG, GIF, BMP, TIFF, WebP) nor a folder", f)
+			}
+			if n := len(folders); n > 0 && folders[n-1].path == "" {
+				folders[n-1].files = append(folders[n-1].files, f)
+			} else {
+				folders = append(folders, folderFiles{files: []string{f}})
+			}
+			inputs.Add(f)
+			total++
+			continue
 		}
 		tree, err := walkImages(f, o.Recursive, nil)
 		if err != nil {
@@ -201,6 +221,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	compiledAtOpen := cascade.Compilations(up)
 	rep := newProgress(e, o.Quiet)
 	if n := scaleNote(up); n != "" {
 		rep.logf("%s", n)
@@ -218,6 +239,9 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	failures := 0
 	for _, f := range folders {
 		ef := evalFolder{Path: f.path, Images: []evalImage{}}
+		if f.path == "" {
+			ef.Path = "(files)"
+		}
 		var scores []evalScores
 		for _, err := range f.unreadable {
 			ef.Failed = append(ef.Failed, evalFailure{File: f.path, Error: err.Error()})
@@ -230,11 +254,15 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 			}
 			path := filepath.Join(f.path, rel)
 			saveTo := ""
+			if f.path == "" { // a file given directly: named by its base name
+				rel = filepath.Base(path)
+			}
 			if o.Save != "" {
 				saveTo = o.savePath(f.path, rel, len(folders))
 			}
 			rep.begin(path)
-			img, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
+			img, compile, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
+			report.CompileSeconds += metricFloat(compile)
 			rep.end()
 			r := result{job: job{in: path, out: saveTo}, status: statusDone}
 			if err != nil {
@@ -261,6 +289,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	}
 	rep.close()
 	report.Mean = meanScores(all)
+	report.Compilations = cascade.Compilations(up) - compiledAtOpen
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -287,17 +316,23 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 
 // savePath is where --save keeps the SR output of the image rel (relative
 // to its HR folder): --save's folder mirrors the HR folder, or with several
-// folders holds one subfolder per HR folder; always PNG.
+// folders holds one subfolder per HR folder; always PNG. An image file given
+// directly (folder "") is saved under its base name in --save itself.
 func (o *evalOptions) savePath(folder, rel string, folders int) string {
+	if folder == "" {
+		rel = filepath.Base(rel)
+	}
 	name := strings.TrimSuffix(rel, filepath.Ext(rel)) + ".png"
-	if folders > 1 {
+	if folders > 1 && folder != "" {
 		return filepath.Join(o.Save, baseName(folder), name)
 	}
 	return filepath.Join(o.Save, name)
 }
 
 // evalOne runs the benchmark protocol on one HR file (see evalDescription).
-func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts cascade.Options, lim data.Limits, progress cascade.Progress) (res *evalImage, err error) {
+// When the upscale compiled the network, it is run again to be timed, and
+// compile is the difference: the seconds are the model's work alone.
+func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts cascade.Options, lim data.Limits, progress cascade.Progress) (res *evalImage, compile float64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("%s: internal error: %v", path, p)
@@ -305,20 +340,27 @@ func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts
 	}()
 	hr, lr, err := benchmarkPair(path, opts.Scale, lim)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	compiled := cascade.Compilations(up)
 	sr, secs, err := superResolve(ctx, up, hr, lr, opts, progress)
+	if err == nil && cascade.Compilations(up) > compiled {
+		first := secs
+		if _, secs, err = superResolve(ctx, up, hr, lr, opts, nil); err == nil {
+			compile = max(0, first-secs)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, compile, fmt.Errorf("%s: %w", path, err)
 	}
 	if saveTo != "" {
 		if err := save(saveTo, &data.Decoded{Image: sr, Depth: 8, Format: "png"}, data.EncodeOptions{Format: "png"}); err != nil {
-			return nil, err
+			return nil, compile, err
 		}
 	}
 	scores := benchmarkScores(hr, lr, sr, opts.Scale)
 	scores.Seconds = metricFloat(secs)
-	return &evalImage{Width: hr.W, Height: hr.H, evalScores: scores}, nil
+	return &evalImage{Width: hr.W, Height: hr.H, evalScores: scores}, compile, nil
 }
 
 // benchmarkPair decodes the HR file at path and makes the pair of the
@@ -344,7 +386,7 @@ func benchmarkPair(path string, scale int, lim data.Limits) (hr, lr *data.Image,
 // model's seconds.
 func superResolve(ctx context.Context, up cascade.Upscaler, hr, lr *data.Image, opts cascade.Options, progress cascade.Progress) (*data.Image, float64, error) {
 	t0 := time.Now()
-	sr, err := upscaleColour(ctx, up, lr, opts, progress)
+	sr, err := cascade.UpscaleImage(ctx, up, lr, opts, progress)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return nil, 0, err
@@ -394,12 +436,17 @@ func meanScores(s []evalScores) *evalScores {
 func writeEvalTables(w io.Writer, r *evalReport) error {
 	fmt.Fprintf(w, "model %s, x%d", r.Model, r.Scale)
 	if r.Steps > 0 {
-		fmt.Fprintf(w, ", %d steps", r.Steps)
+		fmt.Fprintf(w, ", %d %s", r.Steps, plural(r.Steps, "step", "steps"))
 	}
 	if r.Sampler != "" {
 		fmt.Fprintf(w, ", %s", r.Sampler)
 	}
-	fmt.Fprintf(w, ", seed %d\n", r.Seed)
+	fmt.Fprintf(w, ", seed %d", r.Seed)
+	if r.Compilations > 0 {
+		fmt.Fprintf(w, "; the network compiled %d %s in %.1fs, not counted in the seconds column",
+			r.Compilations, plural(r.Compilations, "time", "times"), float64(r.CompileSeconds))
+	}
+	fmt.Fprintln(w)
 	header := fmt.Sprintf("%s\t%s\t%7s\t%7s\t%6s\t%11s\t%8s\n", "image", "size", "PSNR-Y", "SSIM-Y", "detail", "consistency", "seconds")
 	row := func(tw io.Writer, name, size string, s *evalScores) {
 		fmt.Fprintf(tw, "%s\t%s\t%7s\t%7s\t%6s\t%11s\t%8s\n", name, size,

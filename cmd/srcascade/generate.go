@@ -328,6 +328,7 @@ func (o *generateOptions) run(ctx context.Context, e *env) error {
 	if o.Eta != 0 && (sc.Kind != sr3.DDIM || sc.Steps == 1) {
 		rep.logf("warning: %s", doNothing([]string{"--eta"}, fmt.Sprintf("eta is for DDIM sampling of more than one step, and the base model samples with %d %s %s", sc.Steps, sc.Kind, plural(sc.Steps, "step", "steps"))))
 	}
+	rep.task = true // "9 images", not an image counter
 	rep.start(1)
 	rep.begin(fmt.Sprintf("%d %s", o.N, plural(o.N, "image", "images")))
 	baseImgs, final, err := gen.Generate(ctx, o.N, labels, opts, rep.step)

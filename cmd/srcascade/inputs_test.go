@@ -45,6 +45,9 @@ func TestCLINoOutputReplacesInput(t *testing.T) {
 		{[]string{"eval", "-m", "bicubic", "-s", "2", "--save", "hr", "hr"}, 2, "would replace the HR image"},
 		{[]string{"eval", "-m", "bicubic", "-s", "2", "--save", "./link/", "hr"}, 2, "would replace the HR image"},
 		{[]string{"eval", "-m", "bicubic", "-s", "2", "--save", "hard", "hr"}, 2, "would replace the HR image"},
+		// Image files given directly (not a folder) are inputs too.
+		{[]string{"eval", "-m", "bicubic", "-s", "2", "--save", "hr", "hr/a.png"}, 2, "would replace the HR image"},
+		{[]string{"eval", "-m", "bicubic", "-s", "2", "--save", "hard", "hr/b.png", "hr/a.png"}, 2, "would replace the HR image"},
 		{[]string{"compare", "-m", "bicubic", "-s", "2", "--crop", "8", "-o", "link/a.png", "hr/a.png"}, 2, "would replace the HR image"},
 		{[]string{"compare", "-m", "bicubic", "-s", "2", "--crop", "8", "-o", "hard/a.png", "hr/a.png"}, 2, "would replace the HR image"},
 		{[]string{"upscale", "-m", "bicubic", "-s", "2", "--overwrite", "-o", "link", "hr"}, 1, "would overwrite an input"},

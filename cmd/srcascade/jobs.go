@@ -11,6 +11,8 @@ import (
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/internal/membudget"
+	"github.com/srcascade/srcascade/internal/meminfo"
 )
 
 // status is how a job ended.
@@ -36,13 +38,16 @@ type result struct {
 
 // pipeline upscales jobs as realesrgan-ncnn-vulkan does: decode workers,
 // one model step at a time, encode workers, with at most jobs images in
-// flight so memory stays bounded.
+// flight, and, with a budget, only as many as its bytes allow (each image
+// weighs cascade.UpscalerMemory of its header's size), so memory stays
+// bounded whatever the images' sizes.
 type pipeline struct {
 	up     cascade.Upscaler
 	opts   cascade.Options
 	limits data.Limits
 	enc    data.EncodeOptions
 	jobs   int
+	budget *membudget.Budget // nil: no memory budget
 	rep    *progress
 }
 
@@ -69,6 +74,7 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 	}
 	n := max(1, p.jobs)
 	tokens := make(chan struct{}, n) // images in flight
+	cost := make([]int64, len(jobs)) // bytes each admitted image holds against the budget
 	loadCh := make(chan int)
 	procCh := make(chan loaded)
 	saveCh := make(chan loaded)
@@ -76,6 +82,9 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 
 	finish := func(i int, r result) {
 		r.job = jobs[i]
+		if p.budget != nil {
+			p.budget.Release(cost[i])
+		}
 		<-tokens
 		resCh <- indexed{i, r}
 	}
@@ -89,6 +98,10 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 			select {
 			case tokens <- struct{}{}:
 			case <-ctx.Done():
+				return
+			}
+			if p.budget != nil && !p.admit(ctx, jobs[i].in, &cost[i]) {
+				<-tokens
 				return
 			}
 			loadCh <- i
@@ -176,6 +189,25 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 	return results
 }
 
+// admit waits until the image at path fits the memory budget and records
+// its cost; false when ctx ended first. The cost comes from the file's
+// header (an unreadable header costs nothing here: the decoder reports
+// it). An image above the whole budget runs alone, and the log says so.
+func (p *pipeline) admit(ctx context.Context, path string, cost *int64) bool {
+	if w, h, err := data.DecodeConfigFile(path); err == nil {
+		*cost = cascade.UpscalerMemory(p.up, w, h, p.opts.Scale)
+	}
+	alone, err := p.budget.Acquire(ctx, *cost)
+	if err != nil {
+		return false
+	}
+	if alone {
+		p.rep.logf("note: %s needs about %s, more than the --memory budget of %s: it runs alone",
+			path, meminfo.Format(*cost), meminfo.Format(p.budget.Capacity()))
+	}
+	return true
+}
+
 // indexed is a result with the index of its job.
 type indexed struct {
 	i int
@@ -199,7 +231,7 @@ func decodeSafely(path string, lim data.Limits) (d *data.Decoded, err error) {
 	return d, err
 }
 
-// upscaleSafely is upscaleDecoded with panics turned into errors, so that one
+// upscaleSafely is cascade.UpscaleDecoded with panics turned into errors, so that one
 // bad image cannot stop a batch.
 func upscaleSafely(ctx context.Context, up cascade.Upscaler, d *data.Decoded, opts cascade.Options, progress cascade.Progress) (out *data.Decoded, err error) {
 	defer func() {
@@ -207,7 +239,7 @@ func upscaleSafely(ctx context.Context, up cascade.Upscaler, d *data.Decoded, op
 			out, err = nil, fmt.Errorf("model %s failed: %v", up.Name(), p)
 		}
 	}()
-	return upscaleDecoded(ctx, up, d, opts, progress)
+	return cascade.UpscaleDecoded(ctx, up, d, opts, progress)
 }
 
 // save writes d to path atomically, creating its folder.

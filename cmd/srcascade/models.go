@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/srcascade/srcascade/pretrained"
@@ -54,20 +56,75 @@ func (o *modelsOptions) run(_ context.Context, e *env) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tSCALES\tPARAMS\tSIZE\tTRAINED ON\tDESCRIPTION")
+	defaults := map[string][]string{} // model -> the scales it is the default of
+	var defaultLine []string
+	for _, scale := range []int{2, 4, 8} {
+		name := pretrained.Default(scale)
+		defaults[name] = append(defaults[name], fmt.Sprintf("x%d", scale))
+		defaultLine = append(defaultLine, fmt.Sprintf("x%d %s", scale, name))
+	}
+	// The columns are aligned alone, then each row is followed by its
+	// description, wrapped and indented (a line without cells would end
+	// tabwriter's alignment block).
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tSCALES\tDEFAULT\tPARAMS\tSIZE")
+	var notes [][]string
+	width := min(terminalWidth(), 100)
 	for _, m := range list {
 		scales := joinInts(m.Scales, ",")
 		if m.Kind == pretrained.KindBase {
 			scales = fmt.Sprintf("%dx%d -> %s", m.ImageSize, m.ImageSize, m.Cascade)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, scales,
-			formatCount(m.Params), formatBytes(m.Size), m.TrainedOn, m.Description)
+		def := strings.Join(defaults[m.Name], ",")
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Kind, scales, def,
+			formatCount(m.Params), formatBytes(m.Size))
+		text := strings.TrimSpace(m.Description)
+		if t := strings.TrimSpace(m.TrainedOn); t != "" && t != "-" {
+			if !strings.HasSuffix(text, ".") {
+				text += "."
+			}
+			text += " Trained on " + strings.TrimSuffix(t, ".") + "."
+		}
+		notes = append(notes, wrapWords(text, width-4))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
+	rows := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
+	fmt.Fprintln(e.stdout, strings.TrimRight(rows[0], " "))
+	for i, row := range rows[1:] {
+		fmt.Fprintln(e.stdout, strings.TrimRight(row, " "))
+		for _, line := range notes[i] {
+			fmt.Fprintf(e.stdout, "    %s\n", line)
+		}
+	}
+	fmt.Fprintf(e.stdout, "\nDefaults without -m (upscale, eval, compare): %s.\n", strings.Join(defaultLine, ", "))
 	return nil
+}
+
+// wrapWords breaks text into lines of at most width characters at spaces
+// (a longer word gets a line of its own).
+func wrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // formatCount writes a parameter count as 0, 950k or 12.3M.

@@ -173,10 +173,10 @@ func TestParseEvalAndModels(t *testing.T) {
 func TestParseUsageErrors(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"bogus", `unknown command "bogus"`},
-		{"--bogus", "flag provided but not defined: -bogus"},
+		{"--bogus", "unknown flag --bogus"},
 		{"upscale", "no INPUT given"},
 		{"upscale -s 2", "no INPUT given"},
-		{"upscale --bogus a.png", "flag provided but not defined: -bogus"},
+		{"upscale --bogus a.png", "unknown flag --bogus"},
 		{"upscale a.png -o", "flag needs an argument: -o"},
 		{"upscale -s x a.png", `invalid value "x" for flag -s`},
 		{"upscale -s 5 a.png", "-s/--scale 5"},
@@ -200,12 +200,12 @@ func TestParseUsageErrors(t *testing.T) {
 		{"upscale --backend tpu a.png", `--backend "tpu"`},
 		{"upscale --backend /no/such/pjrt.so a.png", "PJRT plugin"},
 		{"upscale -m= a.png", "empty model name"},
-		{"eval", "no HR_FOLDER given"},
+		{"eval", "no HR folder or image given"},
 		{"eval -s 7 Set5", "-s/--scale 7"},
 		{"eval --max-pixels x Set5", "--max-pixels"},
 		{"eval --sampler x Set5", "--sampler"},
 		{"models extra", `unexpected argument "extra"`},
-		{"models --bogus", "flag provided but not defined"},
+		{"models --bogus", "unknown flag --bogus"},
 		{"version extra", `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
@@ -222,7 +222,7 @@ func TestParseHelp(t *testing.T) {
 		{"upscale --help", "Examples:"},
 		{"upscale -h", "--max-pixels"},
 		{"upscale a.png --help", "--overwrite"},
-		{"eval --help", "HR_FOLDER..."},
+		{"eval --help", "HR_FOLDER_OR_FILE..."},
 		{"models -h", "--json"},
 	} {
 		t.Run(tt.line, func(t *testing.T) { wantHelp(t, tt.line, tt.want) })

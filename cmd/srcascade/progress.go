@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ type progress struct {
 	began   time.Time
 	current string  // image in the model step
 	frac    float64 // its sub-progress, 0..1
+	stepped bool    // a step reported progress: the network has compiled
+	shown   float64 // images' worth the bar shows: it never goes back
+	task    bool    // one named task (generate): no image counter
 }
 
 // newProgress makes the reporter for e's stderr.
@@ -43,7 +47,7 @@ func terminalWidth() int {
 func (p *progress) start(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total, p.done, p.began = total, 0, p.now()
+	p.total, p.done, p.began, p.shown = total, 0, p.now(), 0
 	p.redraw(true)
 }
 
@@ -72,6 +76,8 @@ func (p *progress) step(done, total int) {
 	if total > 0 {
 		p.frac = min(1, max(0, float64(done)/float64(total)))
 	}
+	p.stepped = p.stepped || done > 0
+	p.shown = max(p.shown, float64(p.done)+p.frac)
 	p.redraw(false)
 }
 
@@ -117,9 +123,9 @@ func (p *progress) statusText(now time.Time) string {
 
 // barLine renders "[=====>    ] 3/10 name 45% ETA 1m20s" to fit the width.
 func (p *progress) barLine(now time.Time) string {
-	// The bar and ETA count finished images only, so they never go back;
-	// the current image's own progress is shown as a percentage.
-	frac := float64(p.done) / float64(p.total)
+	// The bar counts finished images and the current one's share, and
+	// never goes back (an image whose model step ended is being written).
+	frac := min(1, max(p.shown, float64(p.done))/float64(p.total))
 	const barW = 20
 	filled := int(frac * barW)
 	bar := strings.Repeat("=", filled)
@@ -127,11 +133,18 @@ func (p *progress) barLine(now time.Time) string {
 		bar += ">" + strings.Repeat(" ", barW-filled-1)
 	}
 	line := fmt.Sprintf("[%s] %d/%d", bar, p.done, p.total)
+	if p.task {
+		line = fmt.Sprintf("[%s]", bar)
+	}
 	if eta := p.eta(now); eta != "" {
 		line += "  ETA " + eta
 	}
 	if p.current != "" {
 		cur := fmt.Sprintf("  %s %d%%", p.current, int(p.frac*100))
+		if !p.stepped {
+			// The first call compiles the network (~25 s for sr3-x4).
+			cur = fmt.Sprintf("  %s compiling", p.current)
+		}
 		if room := p.width - 1 - utf8.RuneCountInString(line); room > 10 {
 			cur = truncateLeft(cur, room)
 			line += cur
@@ -177,6 +190,40 @@ func truncateLeft(s string, n int) string {
 	return "  …" + string(r[len(r)-(n-3):])
 }
 
+// outputsWhere says where the written outputs are, for the summary: ": FILE"
+// for one, ", into FOLDER/" (their common folder) for several, "" for none.
+func outputsWhere(results []result) string {
+	var outs []string
+	for _, r := range results {
+		if r.status == statusDone && r.out != "" {
+			outs = append(outs, r.out)
+		}
+	}
+	switch len(outs) {
+	case 0:
+		return ""
+	case 1:
+		return ": " + outs[0]
+	}
+	common := filepath.Dir(outs[0])
+	for _, o := range outs[1:] {
+		for d := filepath.Dir(o); !within(d, common); {
+			parent := filepath.Dir(common)
+			if parent == common {
+				break
+			}
+			common = parent
+		}
+	}
+	return ", into " + strings.TrimSuffix(common, string(filepath.Separator)) + string(filepath.Separator)
+}
+
+// within reports whether path is dir or inside it (lexically).
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // errorLine is a failure as the log and summary show it: the error, which
 // names the file; prefixed by the input when it does not.
 func errorLine(r result) string {
@@ -211,7 +258,7 @@ func summarize(w io.Writer, quiet bool, results []result, skipped int, elapsed t
 		if canceled > 0 {
 			parts = append(parts, fmt.Sprintf("%d not done (interrupted)", canceled))
 		}
-		fmt.Fprintf(w, "%s in %s\n", strings.Join(parts, ", "), formatDuration(elapsed))
+		fmt.Fprintf(w, "%s in %s%s\n", strings.Join(parts, ", "), formatDuration(elapsed), outputsWhere(results))
 	}
 	if len(failed) > 0 {
 		fmt.Fprintln(w, "failed:")

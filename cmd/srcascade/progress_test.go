@@ -62,8 +62,8 @@ func TestProgressBar(t *testing.T) {
 	p.step(1, 2)
 	line := p.barLine(clock.t)
 	// 1.5 of 4 images (the current one half done) in 20 s: 2.5 left at
-	// 13.3 s each.
-	if !strings.HasPrefix(line, "[=====>              ] 1/4  ETA 33s") {
+	// 13.3 s each; the bar shows the 1.5.
+	if !strings.HasPrefix(line, "[=======>            ] 1/4  ETA 33s") {
 		t.Errorf("bar = %q", line)
 	}
 	if !strings.HasSuffix(line, "b.png 50%") || len([]rune(line)) > 59 {

@@ -419,6 +419,9 @@ func (o *trainOptions) check() error {
 		return usagef(cmd, "--patch %d: must be a multiple of %d for this x%d network, because %s; try %s",
 			o.Train.Patch, m, o.Config.Scale, why, try)
 	}
+	if err := train.CheckMemory(o.Config, o.Train, 0); err != nil {
+		return usagef(cmd, "%v", err)
+	}
 	return nil
 }
 

@@ -107,6 +107,9 @@ func (o *trainOptions) checkBase() error {
 		return usagef(cmd, "--size %d: must be a multiple of %d for this network, because the UNet halves it %d times (channel_mults has %d levels)",
 			o.Train.Patch, m, o.Config.Levels()-1, o.Config.Levels())
 	}
+	if err := train.CheckMemory(o.Config, o.Train, 0); err != nil {
+		return usagef(cmd, "%v", err)
+	}
 	return nil
 }
 
@@ -202,11 +205,15 @@ func (o *trainOptions) logBaseSettings(rep *trainProgress, backend, attn string)
 		t.Steps, t.Batch, t.Patch, t.Patch, flips, dropout, t.LR, t.Warmup, t.GradClip, t.EMADecay, t.Seed, backend, t.ValSteps, t.Out, every)
 }
 
+// levelsToUnit converts a distance in 8-bit levels (as training records
+// it in train.json) to the 0-1 units generate and the model cards use.
+func levelsToUnit(d float64) float64 { return d / 255 }
+
 // samplesLine is the log line of a base stage's sample sheet.
 func samplesLine(ev train.Progress, out string) string {
 	s := fmt.Sprintf("step %d/%d: samples in %s", ev.Step, ev.Steps, filepath.Join(out, train.SamplesFile))
 	if !math.IsNaN(ev.Nearest) {
-		s += fmt.Sprintf(", %.1f levels (RMS) from the nearest training image on average", ev.Nearest)
+		s += fmt.Sprintf(", %.3f (RMS, 0-1) from the nearest training image on average", levelsToUnit(ev.Nearest))
 	}
 	return s
 }
@@ -224,7 +231,7 @@ func (o *trainOptions) reportBaseDone(e *env, rep *trainProgress, done, n int, e
 	fmt.Fprintf(w, "curve:      %s\n", filepath.Join(out, train.CurveFile))
 	fmt.Fprintf(w, "samples:    %s\n", filepath.Join(out, train.SamplesFile))
 	if d := rep.nearest(); !math.IsNaN(d) {
-		fmt.Fprintf(w, "distance:   %.1f levels (RMS) from a sample to the nearest training image, on average\n", d)
+		fmt.Fprintf(w, "distance:   %.3f (RMS, 0-1, as generate --nn prints it) from a sample to the nearest training image, on average\n", levelsToUnit(d))
 	}
 	fmt.Fprintf(w, "use it:\n  srcascade generate -m %s\n", shellQuote(out))
 	fmt.Fprintf(w, "train longer: rerun the same command with --resume --steps %d\n", 2*o.Train.Steps)

@@ -292,14 +292,16 @@ func TestCLITrainBase(t *testing.T) {
 }
 
 // TestTrainProgressSamples checks the log line of a base stage's sample
-// sheet, with and without the distance to the training images.
+// sheet, with and without the distance to the training images, which is
+// given in 0-1 units as generate --nn and the model cards give it (train
+// records 8-bit levels: 23.456 levels is 0.092).
 func TestTrainProgressSamples(t *testing.T) {
 	var buf strings.Builder
 	p := newTrainProgress(&env{stderr: &buf, width: 80}, false, 8)
 	p.out = "ck"
 	p.event(train.Progress{Event: "samples", Step: 2, Steps: 10, Nearest: 23.456})
 	p.event(train.Progress{Event: "samples", Step: 4, Steps: 10, Nearest: math.NaN()})
-	want := "step 2/10: samples in " + filepath.Join("ck", train.SamplesFile) + ", 23.5 levels (RMS) from the nearest training image on average\n" +
+	want := "step 2/10: samples in " + filepath.Join("ck", train.SamplesFile) + ", 0.092 (RMS, 0-1) from the nearest training image on average\n" +
 		"step 4/10: samples in " + filepath.Join("ck", train.SamplesFile) + "\n"
 	if got := buf.String(); got != want {
 		t.Errorf("log:\n%s\nwant:\n%s", got, want)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/internal/membudget"
+	"github.com/srcascade/srcascade/internal/meminfo"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,6 +24,7 @@ type upscaleOptions struct {
 	Overwrite bool     // redo outputs that exist instead of skipping them
 	Jobs      int      // images in flight (decode and encode workers)
 	MaxPixels int64    // refuse decoded images above this many pixels
+	Memory    int64    // --memory: bytes the images in flight may hold; 0 = from the machine
 	Quiet     bool     // no progress, only errors and failures
 	Model     modelOptions
 }
@@ -67,6 +71,8 @@ func upscaleCommand(set func(command)) *cli.Command {
 		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 2,
 			Usage: "`N` images in flight: N decode and N encode workers around the (serial) model step"},
 		maxPixelsFlag(),
+		&cli.StringFlag{Name: "memory",
+			Usage: "memory `SIZE` the images in flight may hold together, e.g. 4G or 512M (default: 3/4 of the memory available at start); an image above it runs alone"},
 		boolFlag("quiet", "q", "no progress output; failures are still reported"),
 	}
 	return &cli.Command{
@@ -122,10 +128,45 @@ func upscaleOptionsFrom(c *cli.Context) (*upscaleOptions, error) {
 	if o.MaxPixels, err = parsePixels(c.String("max-pixels")); err != nil {
 		return nil, usagef(cmd, "--max-pixels: %v", err)
 	}
+	if s := c.String("memory"); s != "" {
+		if o.Memory, err = parseBytes(s); err != nil {
+			return nil, usagef(cmd, "--memory: %v", err)
+		}
+	}
 	if o.Model, err = modelOptionsFrom(c, cmd); err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// memoryBudget is --memory, else 3/4 of the memory available now (the
+// rest for the model's working memory and the runtime).
+func (o *upscaleOptions) memoryBudget() int64 {
+	if o.Memory > 0 {
+		return o.Memory
+	}
+	avail, _ := meminfo.Available()
+	return avail / 4 * 3
+}
+
+// parseBytes reads a memory size: "4G", "512M", "1.5GiB", "2GB",
+// "1000000" (bytes); K, M, G and T are powers of 1024, with or without
+// a trailing B or iB.
+func parseBytes(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := 1.0
+	if n := len(t); n > 0 {
+		if i := strings.IndexByte("KMGT", t[n-1]); i >= 0 {
+			mult = float64(int64(1) << (10 * (i + 1)))
+			t = t[:n-1]
+		}
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+	if err != nil || !(f*mult >= 1) || f*mult > 1<<60 {
+		return 0, fmt.Errorf("%q is not a memory size such as 4G, 512M or 1.5GiB", s)
+	}
+	return int64(f * mult), nil
 }
 
 // parseFormat normalises an output format name: "" stays "", png, jpg/jpeg -> "jpeg".
@@ -186,6 +227,7 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 		limits: data.Limits{MaxPixels: o.MaxPixels},
 		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality, Comment: p.request},
 		jobs:   o.Jobs,
+		budget: membudget.New(o.memoryBudget()),
 		rep:    rep,
 	}
 	results := pl.run(ctx, p.jobs)
