@@ -1,9 +1,11 @@
 package sr3
 
 import (
+	"encoding/binary"
 	"fmt"
 	"iter"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -218,5 +220,41 @@ func TestShippedModelsFlatAgrees(t *testing.T) {
 			ref := run(layoutNHWC)
 			wantClose(t, "predicted noise", ref, run(layoutFlat), 1e-4)
 		})
+	}
+}
+
+// TestShippedModelGolden checks the shipped sr3-x4 against the noise it
+// predicted before the flat layout existed (testdata/sr3-x4_eps_golden.bin:
+// every 4th value for a 64x64 and a 128x128 HR input, written by the code of
+// commit 02daac6), in every layout: equal within float32 rounding.
+func TestShippedModelGolden(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "sr3-x4_eps_golden.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := make([]float32, len(raw)/4)
+	for i := range golden {
+		golden[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	defer func(v layoutChoice) { goLayout = v }(goLayout)
+	for _, layout := range []layoutChoice{layoutAuto, layoutNHWC, layoutFlat} {
+		goLayout = layout
+		m, err := Load(filepath.Join("..", "pretrained", "sr3-x4"), goBackend(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []float32
+		for _, size := range []int{64, 128} {
+			xt := flat(randTensor(11, 1, size, size, 3))
+			cond := scaled(flat(randTensor(12, 1, size, size, 3)), 0.5)
+			eps, err := m.PredictNoise(xt, cond, 1, size, size, []float32{0.6}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < len(eps); i += 4 {
+				got = append(got, eps[i])
+			}
+		}
+		wantClose(t, fmt.Sprintf("layout %d", layout), golden, got, 1e-4)
 	}
 }
