@@ -47,11 +47,30 @@ func (a Activation) check() error {
 func (a Activation) apply(x *graph.Node) *graph.Node {
 	switch a.resolve() {
 	case ActReLU:
-		return graph.MaxScalar(x, 0)
+		return relu(x)
 	case ActHardSwish:
 		return graph.Mul(x, graph.MinScalar(graph.MaxScalar(graph.AddScalar(graph.MulScalar(x, 1.0/6), 0.5), 0), 1))
 	case ActSiLU:
 		return SiLU(x)
 	}
 	panic(fmt.Sprintf("sr3: internal error, unknown activation %q", string(a)))
+}
+
+// relu is max(x, 0) with its gradient given as dy * sign(y) (y >= 0): two
+// element-wise passes, where autodiff's for Max takes five. dy is captured
+// by an identity on the output, which reverse mode visits first; the
+// default gradient the input's identity receives is unused (dead code).
+func relu(x *graph.Node) *graph.Node {
+	var y, dY *graph.Node
+	xin := graph.IdentityWithCustomGradient(x, func(_, v *graph.Node) *graph.Node {
+		if dY == nil {
+			return v
+		}
+		return graph.Mul(dY, graph.Sign(y))
+	})
+	y = graph.MaxScalar(xin, 0)
+	return graph.IdentityWithCustomGradient(y, func(_, v *graph.Node) *graph.Node {
+		dY = v
+		return v
+	})
 }

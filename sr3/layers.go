@@ -41,23 +41,66 @@ func SiLU(x *graph.Node) *graph.Node { return graph.Mul(x, graph.Sigmoid(x)) }
 
 // GroupNorm normalises x (NHWC) over (H, W, channels of a group) for each of
 // groups channel groups, then applies a learned per-channel scale "gamma"
-// (initialised to 1) and offset "beta" (initialised to 0). It uses 1/Sqrt
-// rather than Rsqrt, which has no gradient on the Go backend.
+// (initialised to 1) and offset "beta" (initialised to 0).
 func GroupNorm(scope *model.Scope, x *graph.Node, groups int) *graph.Node {
+	return groupNormFiLM(scope, x, groups, nil, nil)
+}
+
+// groupNormFiLM is GroupNorm followed, when scale and shift ([N, C]) are
+// given, by FiLM: x*(1+scale)+shift. The normalisation, gamma/beta and FiLM
+// fold into one multiply and one add with per-(image, channel)
+// coefficients, and the statistics are dot products with a row of ones
+// (variance = E[x^2] - mean^2): the Go backend's reductions walk a
+// per-element index iterator, 8x slower than a matmul (BenchmarkOpCosts).
+// It uses 1/Sqrt rather than Rsqrt, which has no gradient on the Go backend.
+func groupNormFiLM(scope *model.Scope, x *graph.Node, groups int, scale, shift *graph.Node) *graph.Node {
 	g := x.Graph()
 	dims := x.Shape().Dimensions
 	n, h, w, c := dims[0], dims[1], dims[2], dims[3]
 	if groups < 1 || c%groups != 0 {
 		panic(fmt.Sprintf("sr3.GroupNorm: %d channels do not split into %d groups", c, groups))
 	}
-	xg := graph.Reshape(x, n, h*w, groups, c/groups)
-	mean := graph.ReduceAndKeep(xg, graph.ReduceMean, 1, 3)
-	xc := graph.Sub(xg, mean)
-	variance := graph.ReduceAndKeep(graph.Square(xc), graph.ReduceMean, 1, 3)
+	p, cg := h*w, c/groups
+	count := float64(p * cg)
+	x3 := graph.Reshape(x, n, p, c)
+	colSum := func(v *graph.Node) *graph.Node { // [N, G, 1]: sums over pixels and the group's channels
+		return graph.ReduceAndKeep(graph.Reshape(pixelSums(v), n, groups, cg), graph.ReduceSum, 2)
+	}
+	mean := graph.DivScalar(colSum(x3), count)
+	variance := graph.MaxScalar(graph.Sub(graph.DivScalar(colSum(graph.Square(x3)), count), graph.Square(mean)), 0)
 	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
-	y := graph.Reshape(graph.Mul(xc, inv), n, h, w, c)
 	gamma, beta := groupNormVars(scope, g, x.DType(), c)
-	return graph.Add(graph.Mul(y, graph.Reshape(gamma, 1, 1, 1, c)), graph.Reshape(beta, 1, 1, 1, c))
+	a := graph.Mul(inv, graph.Reshape(gamma, 1, groups, cg)) // [N, G, cg]
+	b := graph.BroadcastToDims(graph.Reshape(beta, 1, groups, cg), n, groups, cg)
+	if scale != nil {
+		onePlus := graph.Reshape(graph.OnePlus(scale), n, groups, cg)
+		a = graph.Mul(a, onePlus)
+		b = graph.Add(graph.Mul(b, onePlus), graph.Reshape(shift, n, groups, cg))
+	}
+	b = graph.Sub(b, graph.Mul(mean, a))
+	y := graph.Add(graph.Mul(x3, graph.Reshape(a, n, 1, c)), graph.Reshape(b, n, 1, c))
+	return graph.Reshape(y, n, h, w, c)
+}
+
+// pixelSums returns the sums of x [N, P, C] over P, [N, 1, C], as a batched
+// matmul with a row of ones. Its gradient is given (the outer product of the
+// ones with the incoming gradient, another matmul): autodiff's would
+// transpose a tensor of x's size.
+func pixelSums(x *graph.Node) *graph.Node {
+	d := x.Shape().Dimensions
+	ones := graph.Ones(x.Graph(), shapes.Make(x.DType(), d[0], 1, d[1]))
+	var dS *graph.Node
+	xin := graph.IdentityWithCustomGradient(x, func(_, v *graph.Node) *graph.Node {
+		if dS == nil {
+			return v
+		}
+		return graph.DotGeneral(ones, []int{1}, []int{0}, dS, []int{1}, []int{0}) // [N, P, C]
+	})
+	s := graph.DotGeneral(ones, []int{2}, []int{0}, xin, []int{1}, []int{0})
+	return graph.IdentityWithCustomGradient(s, func(_, v *graph.Node) *graph.Node {
+		dS = v
+		return v
+	})
 }
 
 // groupNormVars creates (or fetches) GroupNorm's per-channel "gamma"
@@ -147,11 +190,12 @@ func ResBlock(scope *model.Scope, x, emb *graph.Node, out, groups int, dropout f
 	dims := x.Shape().Dimensions
 	n, in := dims[0], dims[3]
 	h := Conv2D(scope.In("conv1"), act.apply(GroupNorm(scope.In("norm1"), x, groups)), out, 3)
-	h = GroupNorm(scope.In("norm2"), h, groups)
+	norm2 := scope.In("norm2")
+	groupNormVars(norm2, h.Graph(), h.DType(), out) // created before FiLM's, as always
 	e := act.apply(emb)
-	scale := graph.Reshape(Dense(scope.In("film_scale"), e, out), n, 1, 1, out)
-	shift := graph.Reshape(Dense(scope.In("film_shift"), e, out), n, 1, 1, out)
-	h = graph.Add(graph.Mul(h, graph.OnePlus(scale)), shift)
+	scale := graph.Reshape(Dense(scope.In("film_scale"), e, out), n, out)
+	shift := graph.Reshape(Dense(scope.In("film_shift"), e, out), n, out)
+	h = groupNormFiLM(norm2, h, groups, scale, shift)
 	h = layers.DropoutStatic(scope, act.apply(h), dropout)
 	h = Conv2D(scope.In("conv2").WithInitializer(initializer.Zero), h, out, 3)
 	skip := x

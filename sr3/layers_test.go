@@ -41,6 +41,12 @@ func TestOpGradients(t *testing.T) {
 		}},
 		{"groupnorm", []int{2, 3, 3, 4}, func(s *model.Scope, x *graph.Node) *graph.Node { return GroupNorm(s.In("gn"), x, 2) }},
 		{"silu", []int{2, 3, 3, 2}, func(_ *model.Scope, x *graph.Node) *graph.Node { return SiLU(x) }},
+		{"relu", []int{2, 3, 3, 2}, func(_ *model.Scope, x *graph.Node) *graph.Node { return graph.Square(ActReLU.apply(x)) }},
+		{"hardswish", []int{2, 3, 3, 2}, func(_ *model.Scope, x *graph.Node) *graph.Node { return ActHardSwish.apply(x) }},
+		{"groupnorm-film", []int{2, 3, 3, 4}, func(s *model.Scope, x *graph.Node) *graph.Node {
+			film := graph.Reshape(graph.Sin(graph.IotaFull(x.Graph(), shapes.Make(x.DType(), 2, 4))), 2, 4)
+			return graph.Square(groupNormFiLM(s.In("gn"), x, 2, film, graph.Cos(film)))
+		}},
 		{"dense", []int{3, 4}, func(s *model.Scope, x *graph.Node) *graph.Node { return Dense(s.In("d"), x, 5) }},
 		{"noise-embedding", []int{3}, func(_ *model.Scope, x *graph.Node) *graph.Node { return NoiseLevelEmbedding(x, 8, 1) }},
 		{"attention", []int{2, 2, 3, 4}, func(s *model.Scope, x *graph.Node) *graph.Node {
@@ -51,6 +57,10 @@ func TestOpGradients(t *testing.T) {
 		{"resblock", []int{2, 4, 4, 4}, func(s *model.Scope, x *graph.Node) *graph.Node {
 			emb := graph.Reshape(graph.Sin(graph.IotaFull(x.Graph(), shapes.Make(x.DType(), 2, 6))), 2, 6)
 			return ResBlock(s.In("rb"), x, emb, 6, 2, 0, ActSiLU)
+		}},
+		{"resblock-relu", []int{2, 4, 4, 4}, func(s *model.Scope, x *graph.Node) *graph.Node {
+			emb := graph.Reshape(graph.Sin(graph.IotaFull(x.Graph(), shapes.Make(x.DType(), 2, 6))), 2, 6)
+			return ResBlock(s.In("rb"), x, emb, 6, 2, 0, ActReLU)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkGradient(t, tc.name, tc.dims, tc.fn) })
