@@ -1,29 +1,19 @@
 package sr3
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
-	"github.com/gomlx/go-xla/compute/xla"
-	"github.com/gomlx/go-xla/pjrt"
 )
 
 // BackendEnv is the environment variable consulted by NewBackend("") (the
 // same one GoMLX reads): "go", "xla:cpu", "xla:cuda" or a PJRT plugin path.
 const BackendEnv = "GOMLX_BACKEND"
-
-func init() {
-	// Never let go-xla download PJRT plugins behind the user's back: the
-	// installer runs from xla.New/GetAvailablePlugins unless disabled. This
-	// is the same switch GOMLX_NO_AUTO_INSTALL flips.
-	xla.EnableAutoInstall(false)
-}
 
 // NewBackend returns the compute backend named by spec:
 //
@@ -36,7 +26,9 @@ func init() {
 //   - "": $GOMLX_BACKEND if set, else XLA if a PJRT plugin is installed
 //     locally, else "go".
 //
-// Plugins are never downloaded.
+// Plugins are never downloaded (see InstallPlugin for the explicit way).
+// The XLA backend needs cgo: in a binary built with CGO_ENABLED=0 (see
+// XLACompiled) every XLA spec fails with ErrNoCgo and "" means "go".
 func NewBackend(spec string) (compute.Backend, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
@@ -67,7 +59,7 @@ func NewBackend(spec string) (compute.Backend, error) {
 		plugin := installedPlugin()
 		if plugin == "" {
 			return nil, fmt.Errorf("backend %q: no PJRT plugin is installed (searched PJRT_PLUGIN_LIBRARY_PATH, "+
-				"~/.local/lib/go-xla, /usr/local/lib/go-xla and the library path); install one or use \"go\"", spec)
+				"~/.local/lib/go-xla, /usr/local/lib/go-xla and the library path); srcascade backend install cpu|cuda fetches one, or use \"go\"", spec)
 		}
 		return newXLA(plugin, spec)
 	case strings.HasPrefix(spec, "xla:"):
@@ -126,85 +118,19 @@ func setUnlimitedParallelism(b compute.Backend) bool {
 	return pool.MaxParallelism() == -1
 }
 
-// newXLA starts the XLA backend with the given plugin (a name such as "cpu",
-// optionally followed by ",options", or a path to a .so). spec is the user's
-// original text, for error messages.
-func newXLA(plugin, spec string) (b compute.Backend, err error) {
-	name, opts, _ := strings.Cut(plugin, ",")
-	if name == "" {
-		return nil, fmt.Errorf("backend %q: missing PJRT plugin name (e.g. \"xla:cpu\")", spec)
-	}
-	if looksLikePath(name) {
-		abs, aerr := filepath.Abs(name)
-		if aerr != nil {
-			return nil, fmt.Errorf("backend %q: %w", spec, aerr)
-		}
-		st, serr := os.Stat(abs)
-		if serr != nil {
-			return nil, fmt.Errorf("backend %q: PJRT plugin: %w", spec, serr)
-		}
-		if st.IsDir() {
-			return nil, fmt.Errorf("backend %q: PJRT plugin %s is a folder, want a .so file", spec, abs)
-		}
-		name = abs
-	} else if !slices.Contains(xla.GetAvailablePlugins(), name) && findVersioned(name) == "" {
-		avail := xla.GetAvailablePlugins()
-		if len(avail) == 0 {
-			return nil, fmt.Errorf("backend %q: PJRT plugin %q is not installed and none is (plugins are never "+
-				"downloaded automatically; install one or use --backend go)", spec, name)
-		}
-		return nil, fmt.Errorf("backend %q: PJRT plugin %q is not installed; installed: %s", spec, name,
-			strings.Join(avail, ", "))
-	}
-	config := name
-	if opts != "" {
-		config += "," + opts
-	}
-	// The XLA backend reports some failures by panicking; turn them into errors.
-	defer func() {
-		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("backend %q: %v", spec, r)
-		}
-	}()
-	b, err = xla.New(config)
-	if err != nil {
-		return nil, fmt.Errorf("backend %q: %w", spec, err)
-	}
-	return b, nil
-}
-
-// findVersioned returns an installed plugin "NAME_vX.Y.Z" for name, or "".
-func findVersioned(name string) string {
-	for _, p := range xla.GetAvailablePlugins() {
-		if strings.HasPrefix(p, name+"_v") {
-			return p
-		}
-	}
-	return ""
-}
-
-// installedPlugin returns the preferred PJRT plugin already installed on this
-// machine ("cuda" before "cpu"), or "" if there is none. It never downloads.
-func installedPlugin() string {
-	found := pjrt.AvailablePlugins()
-	if len(found) == 0 {
-		return ""
-	}
-	for _, pref := range []string{"cuda", "cpu"} {
-		if _, ok := found[pref]; ok {
-			return pref
-		}
-	}
-	names := make([]string, 0, len(found))
-	for n := range found {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names[0]
-}
-
 // looksLikePath reports whether spec names a file rather than a plugin name.
 func looksLikePath(spec string) bool {
 	return strings.ContainsRune(spec, '/') || strings.HasSuffix(spec, ".so") ||
 		strings.HasSuffix(spec, ".dylib") || strings.HasSuffix(spec, ".dll")
+}
+
+// ErrNoCgo is the error of an XLA backend asked of a binary built without
+// cgo (CGO_ENABLED=0): XLA loads its PJRT plugin through cgo.
+var ErrNoCgo = errors.New("this srcascade was built without cgo; XLA needs a cgo build, see README (Install)")
+
+// IsXLASpec reports whether spec names an XLA backend ("xla", "xla:NAME"
+// or the path of a PJRT plugin) rather than "go" or "" (automatic).
+func IsXLASpec(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	return spec == "xla" || strings.HasPrefix(spec, "xla:") || (spec != "go" && looksLikePath(spec))
 }

@@ -104,6 +104,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 			trainCommand(set),
 			benchCommand(set),
 			modelsCommand(set),
+			backendCommand(set),
 			versionCommand(set),
 		},
 	}
