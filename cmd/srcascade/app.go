@@ -31,7 +31,8 @@ func setOptions[T command](set func(command), parse func(*cli.Context) (T, error
 
 // env is where a command's output goes.
 type env struct {
-	stdout io.Writer // results: tables, JSON
+	stdin  io.Reader // an image, for upscale's INPUT -
+	stdout io.Writer // results: tables, JSON; the image of upscale -o -
 	stderr io.Writer // progress, warnings, errors
 	tty    bool      // stderr is a terminal: draw a progress bar instead of log lines
 	width  int       // terminal width for the progress bar
@@ -46,7 +47,7 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	if cmd == nil { // --help, help, version: already printed
 		return exitOK
 	}
-	e := &env{stdout: stdout, stderr: stderr, tty: isTerminal(stderr), width: terminalWidth()}
+	e := &env{stdin: os.Stdin, stdout: stdout, stderr: stderr, tty: isTerminal(stderr), width: terminalWidth()}
 	return exitCode(cmd.run(ctx, e), stderr)
 }
 

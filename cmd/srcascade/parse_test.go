@@ -128,6 +128,7 @@ func TestParseUpscale(t *testing.T) {
 		{"upscale -m ckpt --backend xla:cuda --seed 7 --steps 20 --sampler DDPM --eta 0.5 --strength 0.3 --tile 64 a.png",
 			defaultUpscale(func(o *upscaleOptions) {
 				o.Model = modelOptions{Model: "ckpt", Backend: "xla:cuda", Scale: 4, Seed: 7, Steps: 20, Sampler: "ddpm", Eta: 0.5, Strength: 0.3, Tile: 64}
+				o.ModelGiven = true
 			})},
 		{"upscale --backend go a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Backend = "go" })},
 		{"upscale --steps 1 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Steps = 1 })},
@@ -136,8 +137,8 @@ func TestParseUpscale(t *testing.T) {
 		{"upscale -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x2", 2 })},
 		{"upscale -s 8 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4+sr3-x2", 8 })},
 		{"upscale -s 4 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4", 4 })},
-		{"upscale -m bicubic a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model = "bicubic" })},
-		{"upscale -m sr3-x4 -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4", 2 })},
+		{"upscale -m bicubic a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.ModelGiven = "bicubic", true })},
+		{"upscale -m sr3-x4 -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale, o.ModelGiven = "sr3-x4", 2, true })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) { wantParse(t, tt.line, tt.want) })

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/urfave/cli/v2"
 )
@@ -23,6 +24,13 @@ type upscaleOptions struct {
 	MaxPixels int64    // refuse decoded images above this many pixels
 	Quiet     bool     // no progress, only errors and failures
 	Model     modelOptions
+	// Target is an output size other than -s (--outscale, --width,
+	// --height); zero = -s.
+	Target cascade.Target
+	// ModelGiven says -m was given (else the defaults serve Target).
+	ModelGiven bool
+	Name       string     // output name template (--name, --suffix); "" = the defaults
+	Shard      data.Shard // --shard: the part of the inputs to do; zero = all
 }
 
 const upscaleDescription = `Upscales image files, or every image in folders, with a diffusion
@@ -75,7 +83,7 @@ func upscaleCommand(set func(command)) *cli.Command {
 		ArgsUsage:   "INPUT...",
 		UsageText:   "srcascade upscale [options] INPUT...",
 		Description: upscaleDescription,
-		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
+		Flags:       append(append(inCategory(ioCategory, flags), modelFlags()...), upscaleSizeFlags()...),
 		Action:      setOptions(set, upscaleOptionsFrom),
 	}
 }
@@ -125,6 +133,18 @@ func upscaleOptionsFrom(c *cli.Context) (*upscaleOptions, error) {
 	if o.Model, err = modelOptionsFrom(c, cmd); err != nil {
 		return nil, err
 	}
+	o.ModelGiven = c.IsSet("model")
+	if err := parseUpscaleSize(c, o); err != nil {
+		return nil, err
+	}
+	for _, in := range o.Inputs {
+		if in == stdio && len(o.Inputs) > 1 {
+			return nil, usagef(cmd, "INPUT - (standard input) is one image: give it alone")
+		}
+	}
+	if o.Output == stdio && len(o.Inputs) > 1 {
+		return nil, usagef(cmd, "-o - (standard output) takes one image: give one INPUT file")
+	}
 	return o, nil
 }
 
@@ -157,7 +177,7 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	up, err := o.Model.open(cmd)
+	up, err := o.openModel(cmd)
 	if err != nil {
 		return err
 	}
@@ -187,6 +207,8 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality, Comment: p.request},
 		jobs:   o.Jobs,
 		rep:    rep,
+		stdin:  e.stdin,
+		stdout: e.stdout,
 	}
 	results := pl.run(ctx, p.jobs)
 	rep.close()

@@ -1,0 +1,89 @@
+package cascade
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/srcascade/srcascade/data"
+)
+
+// scaleRecorder is an Upscaler of fixed scales that records the scale it
+// was run at (bicubic underneath).
+type scaleRecorder struct {
+	scales []int
+	ran    []int
+}
+
+func (s *scaleRecorder) Name() string  { return "rec" }
+func (s *scaleRecorder) Scales() []int { return s.scales }
+func (s *scaleRecorder) Upscale(ctx context.Context, img *data.Image, opts Options, p Progress) (*data.Image, error) {
+	s.ran = append(s.ran, opts.Scale)
+	return Bicubic{}.Upscale(ctx, img, opts, p)
+}
+
+func TestTargetSize(t *testing.T) {
+	for _, tc := range []struct {
+		t          Target
+		w, h       int
+		wantW, wan int
+	}{
+		{Target{Factor: 3.5}, 20, 15, 70, 53},
+		{Target{Factor: 1}, 20, 15, 20, 15},
+		{Target{Width: 50}, 20, 15, 50, 38},
+		{Target{Height: 30}, 20, 15, 40, 30},
+		{Target{Width: 33, Height: 90}, 20, 15, 33, 90},
+	} {
+		w, h, err := tc.t.Size(tc.w, tc.h, 0)
+		if err != nil || w != tc.wantW || h != tc.wan {
+			t.Errorf("%s of %dx%d = %dx%d, %v; want %dx%d", tc.t, tc.w, tc.h, w, h, err, tc.wantW, tc.wan)
+		}
+	}
+	for _, bad := range []Target{{Factor: 0.9}, {Factor: math.NaN()}, {Factor: math.Inf(1)}, {Factor: 1e9},
+		{Width: -1}, {Width: MaxTargetSide + 1}, {Factor: 2, Width: 10}, {}} {
+		if _, _, err := bad.Size(20, 15, 0); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+	if _, _, err := (Target{Width: 10}).Size(20, 15, 0); err == nil || !strings.Contains(err.Error(), "smaller") {
+		t.Errorf("a smaller size: %v", err)
+	}
+	if _, _, err := (Target{Width: 100000, Height: 100000}).Size(20, 15, 300e6); err == nil {
+		t.Error("10 GP accepted under a 300 MP bound")
+	}
+}
+
+func TestSizedRunsSmallestCoveringScale(t *testing.T) {
+	x2 := &scaleRecorder{scales: []int{2}}
+	x4 := &scaleRecorder{scales: []int{4}}
+	img := data.NewImage(10, 8, 3)
+	for _, tc := range []struct {
+		t        Target
+		run      int
+		outW, oh int
+	}{
+		{Target{Factor: 1.5}, 2, 15, 12},
+		{Target{Factor: 2}, 2, 20, 16},
+		{Target{Factor: 3.5}, 4, 35, 28},
+		{Target{Width: 40, Height: 9}, 4, 40, 9},
+	} {
+		s, err := NewSized(tc.t, x2, x4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x2.ran, x4.ran = nil, nil
+		out, err := s.Upscale(context.Background(), img, Options{}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.t, err)
+		}
+		ran := append(x2.ran, x4.ran...)
+		if len(ran) != 1 || ran[0] != tc.run || out.W != tc.outW || out.H != tc.oh {
+			t.Errorf("%s: ran %v, gave %dx%d; want x%d, %dx%d", tc.t, ran, out.W, out.H, tc.run, tc.outW, tc.oh)
+		}
+	}
+	s, _ := NewSized(Target{Factor: 5}, x2, x4)
+	if _, err := s.Upscale(context.Background(), img, Options{}, nil); err == nil || !strings.Contains(err.Error(), "never stretched") {
+		t.Errorf("x5 from x2/x4 models: %v", err)
+	}
+}
