@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/gif"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -70,6 +71,12 @@ func TestCLIOutscale(t *testing.T) {
 	wantImg, _ := png.Decode(&buf)
 	if p := psnrRGB8(got, wantImg); p < 40 {
 		t.Errorf("--outscale 2.5 is %.1f dB from x4 resized to 50x38, want the same image (>= 40 dB; 8-bit rounding of x4 apart)", p)
+	}
+	// --outscale 3 is -s 3 (sr3-x4 at x4, resized down), pixel for pixel.
+	runCLI(t, dir, "upscale", "--steps", "1", "--outscale", "3", "-o", "o3.png", "photo.png").expectCode(t, 0)
+	runCLI(t, dir, "upscale", "--steps", "1", "-s", "3", "-o", "s3.png", "photo.png").expectCode(t, 0)
+	if p := psnrRGB8(assertSize(t, filepath.Join(dir, "o3.png"), 60, 45), assertSize(t, filepath.Join(dir, "s3.png"), 60, 45)); !math.IsInf(p, 1) {
+		t.Errorf("--outscale 3 and -s 3 differ (%.1f dB)", p)
 	}
 	bic := runCLI(t, dir, "upscale", "-m", "bicubic", "--outscale", "2.5", "-o", "bic.png", "photo.png")
 	bic.expectCode(t, 0)
