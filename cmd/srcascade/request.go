@@ -33,8 +33,8 @@ func (o *upscaleOptions) request(format string) string {
 	if !o.ModelGiven && o.Target != (cascade.Target{}) {
 		model = "default"
 	}
-	r := fmt.Sprintf("%s x%s; model %s; seed %d; steps %d; sampler %s; eta %g; strength %g; tile %d; cond-noise %s",
-		requestPrefix, o.scaleText(), model, m.Seed, m.Steps, sampler, m.Eta, m.Strength, m.Tile, cond)
+	r := fmt.Sprintf("%s %s; model %s; seed %d; steps %d; sampler %s; eta %g; strength %g; tile %d; cond-noise %s",
+		requestPrefix, o.sizeTag(), model, m.Seed, m.Steps, sampler, m.Eta, m.Strength, m.Tile, cond)
 	if format == "jpeg" {
 		r += fmt.Sprintf("; jpeg quality %d", o.Quality)
 	}

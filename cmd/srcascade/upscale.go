@@ -44,6 +44,10 @@ Where outputs go:
   FOLDER -o DIR   -> DIR/, mirroring the tree
   several inputs  -> -o must be a folder: files go to DIR/NAME_x4.png,
                      folders to DIR/FOLDERNAME/...
+  - (stdin) -o -  -> one image from standard input to standard output
+                     (PNG, or -f jpg); progress stays on stderr
+--name/--suffix rename the outputs; --outscale/--width/--height put the size
+in the name instead of the scale (NAME_x3.5.png, NAME_w1920.png).
 
 Every output records its request (model, scale, seed, sampling options, JPEG
 quality) in the file (a PNG tEXt Comment, a JPEG COM segment). An output that
@@ -59,6 +63,10 @@ Examples:
   srcascade upscale -s 2 -o big.jpg photo.png     # x2, JPEG at --quality 95
   srcascade upscale -r -j 4 -o out/ photos/       # whole tree, 4 images in flight
   srcascade upscale -m ./ckpt --steps 20 --seed 7 photo.png
+  srcascade upscale --outscale 3.5 photo.jpg      # any factor: x4, resized to x3.5
+  srcascade upscale --width 3000 -o print/ thumbs/
+  srcascade upscale -f jpg - -o - < a.png > b.jpg # a pipe
+  srcascade upscale -r -o out/ --shard 2/8 photos/ # worker 2 of 8
 
 Exit codes: 0 all done, 1 some inputs failed, 2 usage error, 130 interrupted.`
 
@@ -173,6 +181,9 @@ func isImageWriteExt(ext string) bool {
 // run upscales: plan the outputs, open the model, run the pipeline, report.
 func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	const cmd = "upscale"
+	if err := o.checkPipes(e); err != nil {
+		return err
+	}
 	p, err := planUpscale(o)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,13 +30,13 @@ func upscaleSizeFlags() []cli.Flag {
 		// Strings parsed by parseFinite: NaN and infinities are refused.
 		&cli.StringFlag{Name: "outscale", Category: modelCategory,
 			Usage: "any output `FACTOR` >= 1, e.g. 3.5: the model runs at the next scale it has (x4), then an exact bicubic resize to the factor"},
-		&cli.IntFlag{Name: "width", Category: modelCategory,
+		&cli.IntFlag{Name: "width", Category: modelCategory, DefaultText: "none",
 			Usage: "output width in `PIXELS` (alone: the height keeps the aspect ratio; with --height: exactly that size, the aspect may change)"},
-		&cli.IntFlag{Name: "height", Category: modelCategory,
+		&cli.IntFlag{Name: "height", Category: modelCategory, DefaultText: "none",
 			Usage: "output height in `PIXELS` (alone: the width keeps the aspect ratio)"},
 		&cli.StringFlag{Name: "name", Category: ioCategory,
-			Usage: "output file name `TEMPLATE` for every output: {name} the input's name without extension, {inext} its extension, {ext} the output's, {scale} the scale (4, 3.5, w1920...); " +
-				"default {name}_x{scale}.{ext} for files, {name}.{ext} inside folders"},
+			Usage: "output file name `TEMPLATE` for every output: {name} the input's name without extension, {inext} its extension, {ext} the output's, {scale} the scale (4, 3.5), {size} the size asked (x4, x3.5, w1920, h1080, 1920x1080); " +
+				"default {name}_{size}.{ext} for files, {name}.{ext} inside folders"},
 		&cli.StringFlag{Name: "suffix", Category: ioCategory,
 			Usage: "`TEXT` added to every output name before the extension: --suffix _up is --name '{name}_up.{ext}'"},
 		&cli.StringFlag{Name: "shard", Category: ioCategory,
@@ -112,34 +113,54 @@ func checkNameTemplate(t string) error {
 			return fmt.Errorf("unclosed {")
 		}
 		switch f := rest[i+1 : i+j]; f {
-		case "name", "inext", "ext", "scale":
+		case "name", "inext", "ext", "scale", "size":
 		default:
-			return fmt.Errorf("unknown field {%s}: use {name}, {inext}, {ext}, {scale}", f)
+			return fmt.Errorf("unknown field {%s}: use {name}, {inext}, {ext}, {scale}, {size}", f)
 		}
 		rest = rest[i+j+1:]
 	}
-	if e := expandName(t, "a.png", "png", "4"); e == "." || e == ".." || strings.HasPrefix(e, ".") {
+	if e := expandName(t, "a.png", "png", "4", "x4"); e == "." || e == ".." || strings.HasPrefix(e, ".") {
 		return fmt.Errorf("gives hidden or special names such as %q", e)
 	}
 	return nil
 }
 
 // expandName fills a name template for input file in (its base name is
-// used), output extension ext (no dot) and scale text.
-func expandName(t, in, ext, scale string) string {
+// used), output extension ext (no dot), scale and size texts.
+func expandName(t, in, ext, scale, size string) string {
 	base := filepath.Base(in)
 	inext := strings.TrimPrefix(filepath.Ext(base), ".")
 	return strings.NewReplacer("{name}", strings.TrimSuffix(base, filepath.Ext(base)), "{inext}", inext,
-		"{ext}", ext, "{scale}", scale).Replace(t)
+		"{ext}", ext, "{scale}", scale, "{size}", size).Replace(t)
 }
 
-// scaleText is the scale as output names and records write it: "4",
-// "3.5", "w1920", "h1080", "1920x1080".
+// scaleText is the scale as {scale} writes it: "4", "3.5", "w1920",
+// "h1080", "1920x1080".
 func (o *upscaleOptions) scaleText() string {
+	return strings.TrimPrefix(o.sizeTag(), "x")
+}
+
+// sizeTag is the size asked as default output names and the request
+// record write it: "x4", "x3.5", "w1920", "h1080", "1920x1080".
+func (o *upscaleOptions) sizeTag() string {
 	if o.Target == (cascade.Target{}) {
-		return strconv.Itoa(o.Model.Scale)
+		return "x" + strconv.Itoa(o.Model.Scale)
 	}
-	return strings.TrimPrefix(o.Target.String(), "x")
+	return o.Target.String()
+}
+
+// checkPipes refuses standard input or output that is a terminal: an
+// image is not typed, and its bytes would garble the screen.
+func (o *upscaleOptions) checkPipes(e *env) error {
+	if o.Output == stdio && isTerminal(e.stdout) {
+		return usagef("upscale", "-o -: standard output is a terminal; redirect it (> out.png) or name a file")
+	}
+	if len(o.Inputs) == 1 && o.Inputs[0] == stdio {
+		if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
+			return usagef("upscale", "INPUT -: standard input is a terminal; pipe an image in (< photo.jpg)")
+		}
+	}
+	return nil
 }
 
 // openModel opens the upscaler: the model at -s (modelOptions.open), or

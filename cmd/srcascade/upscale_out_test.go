@@ -44,9 +44,9 @@ func TestCLIOutscale(t *testing.T) {
 		out  string
 		w, h int
 	}{
-		{[]string{"--width", "50"}, "photo_xw50.png", 50, 38},
-		{[]string{"--height", "30"}, "photo_xh30.png", 40, 30},
-		{[]string{"--width", "33", "--height", "90"}, "photo_x33x90.png", 33, 90}, // aspect changes: runs x8
+		{[]string{"--width", "50"}, "photo_w50.png", 50, 38},
+		{[]string{"--height", "30"}, "photo_h30.png", 40, 30},
+		{[]string{"--width", "33", "--height", "90"}, "photo_33x90.png", 33, 90}, // aspect changes: runs x8
 	} {
 		r := runCLI(t, dir, append([]string{"upscale", "-m", "bicubic", "photo.png"}, tc.args...)...)
 		r.expectCode(t, 0)
@@ -197,6 +197,9 @@ func TestCLINameTemplate(t *testing.T) {
 	r = runCLI(t, dir, "upscale", "-m", "bicubic", "-s", "2", "--suffix", "-big", "in/a.png")
 	r.expectCode(t, 0)
 	assertSize(t, filepath.Join(in, "a-big.png"), 12, 10)
+	r = runCLI(t, dir, "upscale", "-m", "bicubic", "--outscale", "1.5", "--name", "{name}-{size}-{scale}.{ext}", "-f", "jpg", "in/a.png")
+	r.expectCode(t, 0)
+	assertSize(t, filepath.Join(in, "a-x1.5-1.5.jpg"), 9, 8)
 	for _, bad := range []string{"out.{ext}", "{name}/x.{ext}", "{name}.{foo}", "{name", ".{name}"} {
 		r := runCLI(t, dir, "upscale", "-m", "bicubic", "--name", bad, "in")
 		r.expectCode(t, 2)

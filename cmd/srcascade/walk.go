@@ -104,8 +104,8 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 		ext = ".jpg"
 	}
 	p.request = o.request(p.format)
-	suffix := "_x" + o.scaleText()
-	fileName, folderName := "{name}"+suffix+".{ext}", "{name}.{ext}"
+	suffix := "_" + o.sizeTag()
+	fileName, folderName := "{name}_{size}.{ext}", "{name}.{ext}"
 	if o.Name != "" {
 		fileName, folderName = o.Name, o.Name
 	}
@@ -154,9 +154,9 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 			case outIsFile:
 				out = o.Output
 			case o.Output != "":
-				out = filepath.Join(o.Output, expandName(fileName, in.path, ext[1:], o.scaleText()))
+				out = filepath.Join(o.Output, expandName(fileName, in.path, ext[1:], o.scaleText(), o.sizeTag()))
 			default:
-				out = filepath.Join(filepath.Dir(in.path), expandName(fileName, in.path, ext[1:], o.scaleText()))
+				out = filepath.Join(filepath.Dir(in.path), expandName(fileName, in.path, ext[1:], o.scaleText(), o.sizeTag()))
 			}
 			all = append(all, job{in: in.path, out: out, key: filepath.Base(in.path)})
 			continue
@@ -183,7 +183,7 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 			p.warnings = append(p.warnings, fmt.Sprintf("%s: ignored %d %s without an image extension", f.in, ignored, plural(ignored, "file", "files")))
 		}
 		for _, rel := range files {
-			out := filepath.Join(f.outRoot, filepath.Dir(rel), expandName(folderName, rel, ext[1:], o.scaleText()))
+			out := filepath.Join(f.outRoot, filepath.Dir(rel), expandName(folderName, rel, ext[1:], o.scaleText(), o.sizeTag()))
 			all = append(all, job{in: filepath.Join(f.in, rel), out: out, key: rel})
 		}
 	}
