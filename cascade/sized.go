@@ -47,6 +47,39 @@ func NewSized(target Target, models ...Upscaler) (*Sized, error) {
 	return s, nil
 }
 
+// NewSizedByScale serves target with one model per scale: byScale[s] runs
+// at scale s only (pretrained.OpenSized gives sr3-x2 x2, sr3-x4 x4 and
+// the x8 cascade x8 this way, though sr3-x2 could chain itself to x4).
+func NewSizedByScale(target Target, byScale map[int]Upscaler) (*Sized, error) {
+	if err := target.Check(); err != nil {
+		return nil, err
+	}
+	s := &Sized{target: target, by: map[int]Upscaler{}}
+	for sc, m := range byScale {
+		if sc < 1 || m == nil {
+			return nil, fmt.Errorf("size %s: no model for scale %d", target, sc)
+		}
+		if !slices.Contains(m.Scales(), sc) {
+			return nil, fmt.Errorf("model %s upscales by %s, not x%d", m.Name(), joinInts(m.Scales()), sc)
+		}
+		s.by[sc] = m
+		s.scales = append(s.scales, sc)
+	}
+	if len(s.scales) == 0 {
+		return nil, fmt.Errorf("size %s: no model", target)
+	}
+	slices.Sort(s.scales)
+	for _, sc := range s.scales {
+		if !slices.Contains(s.models, s.by[sc]) {
+			s.models = append(s.models, s.by[sc])
+		}
+	}
+	return s, nil
+}
+
+// ModelAt is the model Sized runs at scale (one of Scales), or nil.
+func (s *Sized) ModelAt(scale int) Upscaler { return s.by[scale] }
+
 // Target is the size Sized serves.
 func (s *Sized) Target() Target { return s.target }
 

@@ -87,3 +87,21 @@ func TestSizedRunsSmallestCoveringScale(t *testing.T) {
 		t.Errorf("x5 from x2/x4 models: %v", err)
 	}
 }
+
+func TestSizedByScale(t *testing.T) {
+	x2 := &scaleRecorder{scales: []int{2, 4, 8}} // chains itself, as sr3-x2 does
+	x4 := &scaleRecorder{scales: []int{4}}
+	s, err := NewSizedByScale(Target{Factor: 3}, map[int]Upscaler{2: x2, 4: x4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Upscale(context.Background(), data.NewImage(5, 4, 3), Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(x2.ran) != 0 || len(x4.ran) != 1 || x4.ran[0] != 4 {
+		t.Errorf("x3 ran x2 model %v, x4 model %v; want the x4 model at x4", x2.ran, x4.ran)
+	}
+	if _, err := NewSizedByScale(Target{Factor: 3}, map[int]Upscaler{3: x4}); err == nil {
+		t.Error("a model registered at a scale it lacks was accepted")
+	}
+}

@@ -16,16 +16,21 @@ var sizedScales = []int{2, 4, 8}
 // defaults: for a factor, Default of the smallest of x2, x4, x8 at or
 // above it (x3.5 runs sr3-x4); for a width/height, which need not
 // give one factor, Default(2), Default(4) and Default(8) together, each
-// image running the smallest that covers it.
+// at its own scale only (cascade.NewSizedByScale: x4 runs sr3-x4, not
+// sr3-x2 twice), each image running the smallest scale that covers it.
 func OpenSized(nameOrDir, backend string, target cascade.Target) (*cascade.Sized, error) {
 	if err := target.Check(); err != nil {
 		return nil, err
 	}
-	var names []string
-	switch {
-	case nameOrDir != "":
-		names = []string{nameOrDir}
-	case target.Factor > 0:
+	if nameOrDir != "" {
+		up, err := Open(nameOrDir, backend)
+		if err != nil {
+			return nil, err
+		}
+		return cascade.NewSized(target, up)
+	}
+	scales := sizedScales
+	if target.Factor > 0 {
 		s := sizedScales[len(sizedScales)-1]
 		for _, sc := range sizedScales {
 			if float64(sc) >= target.Factor {
@@ -33,25 +38,28 @@ func OpenSized(nameOrDir, backend string, target cascade.Target) (*cascade.Sized
 				break
 			}
 		}
-		names = []string{Default(s)}
-	default:
-		for _, sc := range sizedScales {
-			if n := Default(sc); !slices.Contains(names, n) {
-				names = append(names, n)
+		scales = []int{s}
+	}
+	byScale := map[int]cascade.Upscaler{}
+	opened := map[string]cascade.Upscaler{}
+	for _, sc := range scales {
+		name := Default(sc)
+		up, ok := opened[name]
+		if !ok {
+			var err error
+			if up, err = Open(name, backend); err != nil {
+				return nil, err
 			}
+			opened[name] = up
 		}
-	}
-	models := make([]cascade.Upscaler, 0, len(names))
-	for _, n := range names {
-		up, err := Open(n, backend)
-		if err != nil {
-			return nil, err
+		if !slices.Contains(up.Scales(), sc) {
+			continue // a default that only serves sc through a resize (none today)
 		}
-		models = append(models, up)
+		byScale[sc] = up
 	}
-	s, err := cascade.NewSized(target, models...)
+	s, err := cascade.NewSizedByScale(target, byScale)
 	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", nameOrDir, err)
+		return nil, fmt.Errorf("default models for %s: %w", target, err)
 	}
 	return s, nil
 }

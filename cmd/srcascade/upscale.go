@@ -199,6 +199,9 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	if n := scaleNote(up); n != "" {
 		rep.logf("%s", n)
 	}
+	if n := sizedNote(up); n != "" {
+		rep.logf("%s", n)
+	}
 	for _, w := range p.warnings {
 		rep.logf("warning: %s", w)
 	}

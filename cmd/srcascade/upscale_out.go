@@ -234,3 +234,24 @@ func encodeStdout(w io.Writer, d *data.Decoded, enc data.EncodeOptions) error {
 	}
 	return nil
 }
+
+// sizedNote says how a Target size is served (cascade.Sized), or "".
+func sizedNote(up cascade.Upscaler) string {
+	s, ok := up.(*cascade.Sized)
+	if !ok {
+		return ""
+	}
+	var runs []string
+	var last cascade.Upscaler
+	for _, sc := range s.Scales() {
+		m := s.ModelAt(sc)
+		if m == last {
+			runs[len(runs)-1] += fmt.Sprintf("/x%d", sc)
+			continue
+		}
+		runs = append(runs, fmt.Sprintf("%s at x%d", m.Name(), sc))
+		last = m
+	}
+	return fmt.Sprintf("note: %s: each image runs %s (the smallest scale covering its size), then an exact (MATLAB) bicubic resize to the size",
+		s.Target(), strings.Join(runs, " or "))
+}
