@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/srcascade/srcascade/sr3"
 )
 
 // offlineEnv points every HTTP(S) request of the binary at a closed local
@@ -19,6 +21,7 @@ var offlineEnv = []string{"HTTPS_PROXY=http://127.0.0.1:1", "HTTP_PROXY=http://1
 // the command fails quickly (exit 1) with a message that says the server
 // cannot be reached and what to do, and installs nothing.
 func TestCLIBackendInstallOffline(t *testing.T) {
+	skipWithoutCgo(t)
 	dir := t.TempDir()
 	home := t.TempDir()
 	for _, plugin := range []string{"cpu", "cuda"} {
@@ -53,6 +56,7 @@ func TestCLIBackendInstallOffline(t *testing.T) {
 // installed: the error says so and points at `backend install`, and no
 // download is tried (the offline proxy would show in the message).
 func TestCLIXLANeverDownloads(t *testing.T) {
+	skipWithoutCgo(t)
 	dir := t.TempDir()
 	writePNG(t, filepath.Join(dir, "a.png"), photo(8, 8, 1))
 	env := append([]string{"HOME=" + t.TempDir(), "PJRT_PLUGIN_LIBRARY_PATH=" + t.TempDir(), "GOMLX_NO_AUTO_INSTALL="}, offlineEnv...)
@@ -83,8 +87,12 @@ func TestCLIDevice(t *testing.T) {
 	} {
 		r, _ := runCLIIO(t, "", dir, []string{"GOMLX_BACKEND="}, nil, append([]string{"upscale", "-m", "sr3-x4", "a.png"}, tc.args...)...)
 		r.expectCode(t, 2)
-		if !strings.Contains(r.stderr, tc.want) {
-			t.Errorf("%v: want %q in:\n%s", tc.args, tc.want, r.stderr)
+		want := tc.want
+		if !sr3.XLACompiled && tc.args[1] != "go" {
+			want = "built without cgo" // XLA specs are refused first
+		}
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("%v: want %q in:\n%s", tc.args, want, r.stderr)
 		}
 	}
 	// With no backend named, $GOMLX_BACKEND decides: go has no devices.
@@ -92,6 +100,7 @@ func TestCLIDevice(t *testing.T) {
 	r.expectCode(t, 2)
 	// An XLA backend with a device reaches the plugin loader with
 	// visible_devices set (here no plugin is installed).
+	skipWithoutCgo(t)
 	env := []string{"HOME=" + t.TempDir(), "PJRT_PLUGIN_LIBRARY_PATH=" + t.TempDir(), "GOMLX_BACKEND="}
 	r, _ = runCLIIO(t, "", dir, env, nil, "upscale", "-m", "sr3-x4", "--steps", "1", "--backend", "xla:cuda", "--device", "1", "a.png")
 	if r.code == 0 {
@@ -99,6 +108,15 @@ func TestCLIDevice(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "xla:cuda,visible_devices=1") {
 		t.Errorf("want the backend with visible_devices=1 named, got:\n%s", r.stderr)
+	}
+}
+
+// skipWithoutCgo skips a test of the XLA backend when the binary under
+// test was built with CGO_ENABLED=0 (TestCLIStaticBuild covers that one).
+func skipWithoutCgo(t *testing.T) {
+	t.Helper()
+	if !sr3.XLACompiled {
+		t.Skip("built with CGO_ENABLED=0: no XLA backend to test")
 	}
 }
 
