@@ -214,6 +214,11 @@ func TestCLINameTemplate(t *testing.T) {
 	r = runCLI(t, dir, "upscale", "-m", "bicubic", "--outscale", "1.5", "--name", "{name}-{size}-{scale}.{ext}", "-f", "jpg", "in/a.png")
 	r.expectCode(t, 0)
 	assertSize(t, filepath.Join(in, "a-x1.5-1.5.jpg"), 9, 8)
+	r = runCLI(t, dir, "upscale", "-m", "bicubic", "-s", "2", "--suffix", "-big", "-o", "named.png", "in/a.png")
+	r.expectCode(t, 0)
+	if !strings.Contains(r.stderr, "--name/--suffix does nothing: -o names the one output") {
+		t.Errorf("--suffix with -o FILE should be warned about:\n%s", r.stderr)
+	}
 	for _, bad := range []string{"out.{ext}", "{name}/x.{ext}", "{name}.{foo}", "{name", ".{name}"} {
 		r := runCLI(t, dir, "upscale", "-m", "bicubic", "--name", bad, "in")
 		r.expectCode(t, 2)

@@ -109,6 +109,9 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	if o.Name != "" {
 		fileName, folderName = o.Name, o.Name
 	}
+	if o.Name != "" && outIsFile {
+		p.warnings = append(p.warnings, doNothing([]string{"--name/--suffix"}, "-o names the one output"))
+	}
 
 	// Output roots of folder inputs, so that walking never descends into them.
 	type folderPlan struct{ in, outRoot string }
@@ -294,12 +297,6 @@ func loopWarnings(dir string, tree *data.ImageTree) []string {
 		w = append(w, fmt.Sprintf("%s: a symlink to a folder above it (a loop), not followed", filepath.Join(dir, l)))
 	}
 	return w
-}
-
-// stem is the file name without folder and extension.
-func stem(path string) string {
-	b := filepath.Base(path)
-	return strings.TrimSuffix(b, filepath.Ext(b))
 }
 
 // baseName is the last element of a folder path, resolving "." and "..".
