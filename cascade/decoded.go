@@ -28,8 +28,10 @@ func UpscaleDecoded(ctx context.Context, up Upscaler, d *data.Decoded, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	if colour.W != d.Image.W*opts.Scale || colour.H != d.Image.H*opts.Scale {
-		return nil, fmt.Errorf("model %s returned %dx%d for %dx%d at x%d", up.Name(), colour.W, colour.H, d.Image.W, d.Image.H, opts.Scale)
+	if ow, oh, err := OutputSize(up, d.Image.W, d.Image.H, opts); err != nil {
+		return nil, err
+	} else if colour.W != ow || colour.H != oh {
+		return nil, fmt.Errorf("model %s returned %dx%d for %dx%d, want %dx%d", up.Name(), colour.W, colour.H, d.Image.W, d.Image.H, ow, oh)
 	}
 	out := *d
 	out.Image, out.Alpha = colour, nil
