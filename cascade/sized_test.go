@@ -138,3 +138,22 @@ func TestSizedUpscaleDecoded(t *testing.T) {
 		t.Errorf("x5 from a x4 model: %v, want Sized's refusal", err)
 	}
 }
+
+// TestUpscalerMemorySized: the --memory estimate of a Sized image counts
+// its Target size and, when a resize follows, the model's result at the
+// scale it runs, whatever opts.Scale says.
+func TestUpscalerMemorySized(t *testing.T) {
+	x4 := &scaleRecorder{scales: []int{4}}
+	s, err := NewSized(Target{Factor: 3.5}, x4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := int64(100 * 50)
+	if got, want := UpscalerMemory(s, 100, 50, 4), 16*350*175+16*in+12*in*16; got != want {
+		t.Errorf("x3.5 run at x4: %d bytes, want %d (the 350x175 output plus the float32 400x200 result)", got, want)
+	}
+	exact, _ := NewSized(Target{Width: 400}, x4)
+	if got, want := UpscalerMemory(exact, 100, 50, 2), UpscaleMemory(100, 50, 4); got != want {
+		t.Errorf("width 400 of 100 px (exactly x4): %d bytes, want %d", got, want)
+	}
+}
