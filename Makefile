@@ -28,10 +28,11 @@ FUZZ_PLAN    ?= 4000x
 BENCH        ?= .
 BENCHPKG     ?= ./...
 
-.PHONY: help build test unit fuzz bench lint fmt clean
+.PHONY: help build static test unit fuzz bench lint fmt clean
 
 help:
 	@echo "make build   bin/srcascade (GOEXPERIMENT=simd)"
+	@echo "make static  bin/srcascade-static: CGO_ENABLED=0, pure Go, no XLA"
 	@echo "make test    unit and CLI tests (./...), then a short fuzz run of the image decoders"
 	@echo "make unit    only the tests, no fuzzing"
 	@echo "make fuzz    FuzzDecode for $(FUZZ_DECODE) and FuzzEXIF for $(FUZZ_EXIF) executions, the checkpoint and"
@@ -42,6 +43,10 @@ help:
 
 build:
 	$(GO) build -o bin/srcascade ./cmd/srcascade
+
+# A static, pure-Go binary: no cgo, so no XLA backend (see README, Install).
+static:
+	CGO_ENABLED=0 $(GO) build -o bin/srcascade-static ./cmd/srcascade
 
 test: unit fuzz
 

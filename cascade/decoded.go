@@ -28,8 +28,10 @@ func UpscaleDecoded(ctx context.Context, up Upscaler, d *data.Decoded, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	if colour.W != d.Image.W*opts.Scale || colour.H != d.Image.H*opts.Scale {
-		return nil, fmt.Errorf("model %s returned %dx%d for %dx%d at x%d", up.Name(), colour.W, colour.H, d.Image.W, d.Image.H, opts.Scale)
+	if ow, oh, err := OutputSize(up, d.Image.W, d.Image.H, opts); err != nil {
+		return nil, err
+	} else if colour.W != ow || colour.H != oh {
+		return nil, fmt.Errorf("model %s returned %dx%d for %dx%d, want %dx%d", up.Name(), colour.W, colour.H, d.Image.W, d.Image.H, ow, oh)
 	}
 	out := *d
 	out.Image, out.Alpha = colour, nil
@@ -72,8 +74,21 @@ func UpscaleMemory(w, h, scale int) int64 {
 // UpscalerMemory is UpscaleMemory for an image upscaled by up at scale:
 // a scale up serves by running at a larger one and resizing down
 // (Rescaled, x3 from a x4 model) also holds the larger float32 RGB result,
-// 12 bytes a pixel of it, while it is resized.
+// 12 bytes a pixel of it, while it is resized. A Sized ignores scale: its
+// output is the Target size (16 bytes a pixel, as above), and the model's
+// result at the scale it runs (12 bytes a pixel) is held beside it when a
+// resize follows; a size Sized cannot make counts as scale.
 func UpscalerMemory(up Upscaler, w, h, scale int) int64 {
+	if s, ok := up.(*Sized); ok {
+		if ow, oh, run, err := s.Plan(w, h); err == nil {
+			in := int64(max(w, 0)) * int64(max(h, 0))
+			m := 16*int64(ow)*int64(oh) + 16*in
+			if ow != w*run || oh != h*run {
+				m += 12 * in * int64(run) * int64(run)
+			}
+			return m
+		}
+	}
 	m := UpscaleMemory(w, h, scale)
 	if r, ok := up.(*Rescaled); ok && r.RunScale() > scale {
 		in := int64(max(w, 0)) * int64(max(h, 0))

@@ -22,6 +22,12 @@ func Leaves(up Upscaler) []Upscaler {
 			out = append(out, Leaves(s)...)
 		}
 		return out
+	case *Sized:
+		var out []Upscaler
+		for _, m := range u.models {
+			out = append(out, Leaves(m)...)
+		}
+		return out
 	case unwrapper:
 		return Leaves(u.Unwrap())
 	}

@@ -1,29 +1,20 @@
 package sr3
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
-	"github.com/gomlx/go-xla/compute/xla"
-	"github.com/gomlx/go-xla/pjrt"
 )
 
 // BackendEnv is the environment variable consulted by NewBackend("") (the
 // same one GoMLX reads): "go", "xla:cpu", "xla:cuda" or a PJRT plugin path.
 const BackendEnv = "GOMLX_BACKEND"
-
-func init() {
-	// Never let go-xla download PJRT plugins behind the user's back: the
-	// installer runs from xla.New/GetAvailablePlugins unless disabled. This
-	// is the same switch GOMLX_NO_AUTO_INSTALL flips.
-	xla.EnableAutoInstall(false)
-}
 
 // NewBackend returns the compute backend named by spec:
 //
@@ -36,7 +27,9 @@ func init() {
 //   - "": $GOMLX_BACKEND if set, else XLA if a PJRT plugin is installed
 //     locally, else "go".
 //
-// Plugins are never downloaded.
+// Plugins are never downloaded (see InstallPlugin for the explicit way).
+// The XLA backend needs cgo: in a binary built with CGO_ENABLED=0 (see
+// XLACompiled) every XLA spec fails with ErrNoCgo and "" means "go".
 func NewBackend(spec string) (compute.Backend, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
@@ -66,6 +59,9 @@ func NewBackend(spec string) (compute.Backend, error) {
 	case spec == "xla":
 		plugin := installedPlugin()
 		if plugin == "" {
+			if !XLACompiled {
+				return nil, fmt.Errorf("backend %q: %w", spec, ErrNoCgo)
+			}
 			return nil, &PluginError{Spec: spec}
 		}
 		return newXLA(plugin, spec)
@@ -125,106 +121,56 @@ func setUnlimitedParallelism(b compute.Backend) bool {
 	return pool.MaxParallelism() == -1
 }
 
-// PluginInstallCommand installs GoMLX's PJRT plugin for this machine's CPU
-// (and CUDA where present) into ~/.local/lib/go-xla, where NewBackend
-// looks; srcascade itself never downloads one.
-const PluginInstallCommand = "go run github.com/gomlx/go-xla/cmd/pjrt_installer@v0.4.0 -autoinstall"
+// PluginInstallCommand installs a PJRT plugin for this machine's CPU or
+// NVIDIA GPU into ~/.local/lib/go-xla, where NewBackend looks: the
+// srcascade command that runs InstallPlugin (go-xla's installer), on
+// request only; NewBackend itself never downloads one.
+const PluginInstallCommand = "srcascade backend install cpu|cuda"
 
 // PluginError is NewBackend's error for an XLA backend whose PJRT plugin
-// is not installed.
+// is not installed. It is the same in builds with and without cgo (without
+// cgo, NewBackend refuses every XLA spec with ErrNoCgo first).
 type PluginError struct {
 	Spec      string   // the backend asked for: "xla", "xla:cpu", ...
 	Plugin    string   // the plugin it needs; "" = any
 	Installed []string // the plugins that are installed
 }
 
+// Error says, in one sentence, which plugin is missing, where it was
+// looked for, and how to install one (srcascade backend install, naming
+// the plugin when it is one InstallPlugin fetches) or use the go backend.
 func (e *PluginError) Error() string {
-	need := "a PJRT plugin"
+	need, missing, install := "a PJRT plugin", "none is installed", PluginInstallCommand
 	if e.Plugin != "" {
 		need = fmt.Sprintf("the PJRT plugin %q", e.Plugin)
-	}
-	have := "no plugin is installed"
-	if len(e.Installed) > 0 {
-		have = "only " + strings.Join(e.Installed, ", ") + " is installed"
+		missing = "it is not installed"
+		if len(e.Installed) > 0 {
+			missing += " (only " + strings.Join(e.Installed, ", ") + " is)"
+		}
+		if slices.Contains(PluginNames, e.Plugin) {
+			install = "srcascade backend install " + e.Plugin
+		}
+	} else if len(e.Installed) > 0 {
+		missing = "only " + strings.Join(e.Installed, ", ") + " is installed"
 	}
 	return fmt.Sprintf("backend %q needs %s, but %s (searched PJRT_PLUGIN_LIBRARY_PATH, ~/.local/lib/go-xla, "+
 		"/usr/local/lib/go-xla and the library path): install one with `%s`, or use the go backend",
-		e.Spec, need, have, PluginInstallCommand)
-}
-
-// newXLA starts the XLA backend with the given plugin (a name such as "cpu",
-// optionally followed by ",options", or a path to a .so). spec is the user's
-// original text, for error messages.
-func newXLA(plugin, spec string) (b compute.Backend, err error) {
-	name, opts, _ := strings.Cut(plugin, ",")
-	if name == "" {
-		return nil, fmt.Errorf("backend %q: missing PJRT plugin name (e.g. \"xla:cpu\")", spec)
-	}
-	if looksLikePath(name) {
-		abs, aerr := filepath.Abs(name)
-		if aerr != nil {
-			return nil, fmt.Errorf("backend %q: %w", spec, aerr)
-		}
-		st, serr := os.Stat(abs)
-		if serr != nil {
-			return nil, fmt.Errorf("backend %q: PJRT plugin: %w", spec, serr)
-		}
-		if st.IsDir() {
-			return nil, fmt.Errorf("backend %q: PJRT plugin %s is a folder, want a .so file", spec, abs)
-		}
-		name = abs
-	} else if !slices.Contains(xla.GetAvailablePlugins(), name) && findVersioned(name) == "" {
-		return nil, &PluginError{Spec: spec, Plugin: name, Installed: xla.GetAvailablePlugins()}
-	}
-	config := name
-	if opts != "" {
-		config += "," + opts
-	}
-	// The XLA backend reports some failures by panicking; turn them into errors.
-	defer func() {
-		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("backend %q: %v", spec, r)
-		}
-	}()
-	b, err = xla.New(config)
-	if err != nil {
-		return nil, fmt.Errorf("backend %q: %w", spec, err)
-	}
-	return b, nil
-}
-
-// findVersioned returns an installed plugin "NAME_vX.Y.Z" for name, or "".
-func findVersioned(name string) string {
-	for _, p := range xla.GetAvailablePlugins() {
-		if strings.HasPrefix(p, name+"_v") {
-			return p
-		}
-	}
-	return ""
-}
-
-// installedPlugin returns the preferred PJRT plugin already installed on this
-// machine ("cuda" before "cpu"), or "" if there is none. It never downloads.
-func installedPlugin() string {
-	found := pjrt.AvailablePlugins()
-	if len(found) == 0 {
-		return ""
-	}
-	for _, pref := range []string{"cuda", "cpu"} {
-		if _, ok := found[pref]; ok {
-			return pref
-		}
-	}
-	names := make([]string, 0, len(found))
-	for n := range found {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names[0]
+		e.Spec, need, missing, install)
 }
 
 // looksLikePath reports whether spec names a file rather than a plugin name.
 func looksLikePath(spec string) bool {
 	return strings.ContainsRune(spec, '/') || strings.HasSuffix(spec, ".so") ||
 		strings.HasSuffix(spec, ".dylib") || strings.HasSuffix(spec, ".dll")
+}
+
+// ErrNoCgo is the error of an XLA backend asked of a binary built without
+// cgo (CGO_ENABLED=0): XLA loads its PJRT plugin through cgo.
+var ErrNoCgo = errors.New("this srcascade was built without cgo; XLA needs a cgo build, see README (Install)")
+
+// IsXLASpec reports whether spec names an XLA backend ("xla", "xla:NAME"
+// or the path of a PJRT plugin) rather than "go" or "" (automatic).
+func IsXLASpec(spec string) bool {
+	spec = strings.TrimSpace(spec)
+	return spec == "xla" || strings.HasPrefix(spec, "xla:") || (spec != "go" && looksLikePath(spec))
 }

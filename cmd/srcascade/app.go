@@ -32,7 +32,8 @@ func setOptions[T command](set func(command), parse func(*cli.Context) (T, error
 
 // env is where a command's output goes.
 type env struct {
-	stdout io.Writer // results: tables, JSON
+	stdin  io.Reader // an image, for upscale's INPUT -
+	stdout io.Writer // results: tables, JSON; the image of upscale -o -
 	stderr io.Writer // progress, warnings, errors
 	tty    bool      // stderr is a terminal: draw a progress bar instead of log lines
 	width  int       // terminal width for the progress bar
@@ -47,7 +48,7 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer) int {
 	if cmd == nil { // --help, help, version: already printed
 		return exitOK
 	}
-	e := &env{stdout: stdout, stderr: stderr, tty: isTerminal(stderr), width: terminalWidth()}
+	e := &env{stdin: os.Stdin, stdout: stdout, stderr: stderr, tty: isTerminal(stderr), width: terminalWidth()}
 	return exitCode(cmd.run(ctx, e), stderr)
 }
 
@@ -114,6 +115,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 			trainCommand(set),
 			benchCommand(set),
 			modelsCommand(set),
+			backendCommand(set),
 			versionCommand(set),
 		},
 	}

@@ -74,6 +74,8 @@ func modelFlags() []cli.Flag {
 			Usage: "upscale `FACTOR`: 2, 3, 4 or 8 (a scale the model lacks runs at its next larger one, then an exact bicubic resize down)"},
 		&cli.StringFlag{Name: "backend", Category: modelCategory,
 			Usage: "compute `BACKEND` for learned models: go, xla:cpu, xla:cuda or a PJRT plugin .so path (default: $GOMLX_BACKEND, else XLA if installed, else go)"},
+		&cli.IntFlag{Name: "device", Value: -1, DefaultText: "all the plugin sees", Category: modelCategory,
+			Usage: "accelerator `N` (0, 1, ...) of an XLA backend, e.g. the second GPU with --backend xla:cuda --device 1 (XLA's visible_devices; CUDA_VISIBLE_DEVICES works too)"},
 		&cli.Int64Flag{Name: "seed", Value: 1, Category: modelCategory,
 			Usage: "noise `SEED`: the same seed gives the same output"},
 		&cli.IntFlag{Name: "steps", Category: modelCategory,
@@ -148,6 +150,16 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 	if err := checkBackend(m.Backend); err != nil {
 		return m, usagef(cmd, "--backend %q: %v", m.Backend, err)
 	}
+	if c.IsSet("device") {
+		spec, err := sr3.WithDevice(m.Backend, c.Int("device"))
+		if err != nil || c.Int("device") < 0 {
+			if err == nil {
+				err = fmt.Errorf("must be 0 or more")
+			}
+			return m, usagef(cmd, "--device %d: %v", c.Int("device"), err)
+		}
+		m.Backend = spec
+	}
 	return m, nil
 }
 
@@ -156,6 +168,9 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 // plugin file. Whether an XLA plugin starts is only known when a learned
 // model opens it.
 func checkBackend(b string) error {
+	if !sr3.XLACompiled && sr3.IsXLASpec(b) {
+		return sr3.ErrNoCgo
+	}
 	if b == "" || b == "go" || b == "xla" || strings.HasPrefix(b, "xla:") {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/srcascade/srcascade/cascade"
+	"github.com/srcascade/srcascade/sr3"
 )
 
 func TestOpenModel(t *testing.T) {
@@ -34,7 +35,14 @@ func TestCheckBackend(t *testing.T) {
 	plugin := t.TempDir() + "/pjrt_c_api_cpu_plugin.so"
 	touch(t, "/", plugin)
 	for _, ok := range []string{"", "go", "xla", "xla:cpu", "xla:cuda", "xla:" + plugin, plugin} {
-		if err := checkBackend(ok); err != nil {
+		err := checkBackend(ok)
+		if !sr3.XLACompiled && sr3.IsXLASpec(ok) {
+			if !errors.Is(err, sr3.ErrNoCgo) {
+				t.Errorf("checkBackend(%q) without cgo = %v, want ErrNoCgo", ok, err)
+			}
+			continue
+		}
+		if err != nil {
 			t.Errorf("checkBackend(%q) = %v", ok, err)
 		}
 	}

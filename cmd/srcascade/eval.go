@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +29,7 @@ type evalOptions struct {
 	MaxPixels int64
 	Quiet     bool
 	Model     modelOptions
+	Shard     data.Shard // --shard: the part of the images to evaluate; zero = all
 }
 
 const evalDescription = `Runs the super-resolution benchmark protocol on folders of high-resolution
@@ -59,6 +61,8 @@ func evalCommand(set func(command)) *cli.Command {
 		boolFlag("recursive", "r", "include images in subfolders"),
 		maxPixelsFlag(),
 		boolFlag("quiet", "q", "no progress on stderr"),
+		&cli.StringFlag{Name: "shard", Usage: "evaluate only part `K/N` of the images (K = 1..N), by a hash of each file's path relative to its folder; " +
+			"the N JSON reports together hold every image once (their means are of their part only)"},
 	}
 	return &cli.Command{
 		Name:        "eval",
@@ -90,6 +94,11 @@ func evalOptionsFrom(c *cli.Context) (*evalOptions, error) {
 	}
 	if o.Model, err = modelOptionsFrom(c, cmd); err != nil {
 		return nil, err
+	}
+	if c.IsSet("shard") {
+		if o.Shard, err = data.ParseShard(c.String("shard")); err != nil {
+			return nil, usagef(cmd, "--shard: %v", err)
+		}
 	}
 	return o, nil
 }
@@ -145,6 +154,7 @@ type evalReport struct {
 	Steps   int          `json:"steps"`
 	Sampler string       `json:"sampler,omitempty"`
 	Seed    int64        `json:"seed"`
+	Shard   string       `json:"shard,omitempty"` // K/N when --shard chose part of the images
 	Folders []evalFolder `json:"folders"`
 	Mean    *evalScores  `json:"mean"` // over all images of all folders
 	// CompileSeconds is the time spent compiling the network (the first
@@ -195,6 +205,9 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 		if len(files) == 0 && len(tree.Unreadable) == 0 {
 			return usagef(cmd, "HR folder %s: no images", f)
 		}
+		if o.Shard.N > 0 {
+			files = slices.DeleteFunc(files, func(rel string) bool { return !o.Shard.Has(rel) })
+		}
 		warnings = append(warnings, loopWarnings(f, tree)...)
 		folders = append(folders, folderFiles{f, files, tree.Unreadable})
 		total += len(files) + len(tree.Unreadable)
@@ -234,7 +247,7 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	}
 	rep.start(total)
 	report := &evalReport{Model: up.Name(), Scale: o.Model.Scale, Steps: o.Model.Steps,
-		Sampler: o.Model.Sampler, Seed: o.Model.Seed}
+		Sampler: o.Model.Sampler, Seed: o.Model.Seed, Shard: o.Shard.String()}
 	var all []evalScores
 	failures := 0
 	for _, f := range folders {

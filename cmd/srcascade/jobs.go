@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -49,6 +50,8 @@ type pipeline struct {
 	jobs   int
 	budget *membudget.Budget // nil: no memory budget
 	rep    *progress
+	stdin  io.Reader // for the input "-"
+	stdout io.Writer // for the output "-"
 }
 
 // loaded is an image between two workers: decoded on its way to the
@@ -116,9 +119,15 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 					cancelled(i)
 					continue
 				}
-				d, err := decodeSafely(jobs[i].in, p.limits)
+				var d *data.Decoded
+				var err error
+				if jobs[i].in == stdio {
+					d, err = decodeStdin(p.stdin, p.limits)
+				} else {
+					d, err = decodeSafely(jobs[i].in, p.limits)
+				}
 				if err == nil {
-					err = checkOutputSize(jobs[i].in, d.Image.W, d.Image.H, p.opts.Scale)
+					err = checkUpscaleSize(p.up, displayName(jobs[i].in), d.Image.W, d.Image.H, p.opts.Scale)
 				}
 				if err != nil {
 					finish(i, result{status: statusFailed, err: err})
@@ -165,6 +174,10 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 					continue
 				}
 				r := result{status: statusDone, inW: s.w, inH: s.h, seconds: s.seconds}
+				save := save
+				if jobs[s.i].out == stdio {
+					save = func(_ string, d *data.Decoded, enc data.EncodeOptions) error { return encodeStdout(p.stdout, d, enc) }
+				}
 				if err := save(jobs[s.i].out, s.d, p.enc); err != nil {
 					r.status, r.err = statusFailed, err
 				}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 )
 
@@ -29,8 +30,11 @@ func (o *upscaleOptions) request(format string) string {
 	if m.CondNoise != nil {
 		cond = fmt.Sprintf("%g", *m.CondNoise)
 	}
-	r := fmt.Sprintf("%s x%d; model %s; seed %d; steps %d; sampler %s; eta %g; strength %g; tile %d; cond-noise %s",
-		requestPrefix, m.Scale, model, m.Seed, m.Steps, sampler, m.Eta, m.Strength, m.Tile, cond)
+	if !o.ModelGiven && o.Target != (cascade.Target{}) {
+		model = "default"
+	}
+	r := fmt.Sprintf("%s %s; model %s; seed %d; steps %d; sampler %s; eta %g; strength %g; tile %d; cond-noise %s",
+		requestPrefix, o.sizeTag(), model, m.Seed, m.Steps, sampler, m.Eta, m.Strength, m.Tile, cond)
 	if format == "jpeg" {
 		r += fmt.Sprintf("; jpeg quality %d", o.Quality)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/internal/membudget"
 	"github.com/srcascade/srcascade/internal/meminfo"
@@ -27,6 +28,13 @@ type upscaleOptions struct {
 	Memory    int64    // --memory: bytes the images in flight may hold; 0 = from the machine
 	Quiet     bool     // no progress, only errors and failures
 	Model     modelOptions
+	// Target is an output size other than -s (--outscale, --width,
+	// --height); zero = -s.
+	Target cascade.Target
+	// ModelGiven says -m was given (else the defaults serve Target).
+	ModelGiven bool
+	Name       string     // output name template (--name, --suffix); "" = the defaults
+	Shard      data.Shard // --shard: the part of the inputs to do; zero = all
 }
 
 const upscaleDescription = `Upscales image files, or every image in folders, with a diffusion
@@ -40,6 +48,10 @@ Where outputs go:
   FOLDER -o DIR   -> DIR/, mirroring the tree
   several inputs  -> -o must be a folder: files go to DIR/NAME_x4.png,
                      folders to DIR/FOLDERNAME/...
+  - (stdin) -o -  -> one image from standard input to standard output
+                     (PNG, or -f jpg); progress stays on stderr
+--name/--suffix rename the outputs; --outscale/--width/--height put the size
+in the name instead of the scale (NAME_x3.5.png, NAME_w1920.png).
 
 Every output records its request (model, scale, seed, sampling options, JPEG
 quality) in the file (a PNG tEXt Comment, a JPEG COM segment). An output that
@@ -55,6 +67,10 @@ Examples:
   srcascade upscale -s 2 -o big.jpg photo.png     # x2, JPEG at --quality 95
   srcascade upscale -r -j 4 -o out/ photos/       # whole tree, 4 images in flight
   srcascade upscale -m ./ckpt --steps 20 --seed 7 photo.png
+  srcascade upscale --outscale 3.5 photo.jpg      # any factor: x4, resized to x3.5
+  srcascade upscale --width 3000 -o print/ thumbs/
+  srcascade upscale -f jpg - -o - < a.png > b.jpg # a pipe
+  srcascade upscale -r -o out/ --shard 2/8 photos/ # worker 2 of 8
 
 Exit codes: 0 all done, 1 some inputs failed, 2 usage error, 130 interrupted.`
 
@@ -81,7 +97,7 @@ func upscaleCommand(set func(command)) *cli.Command {
 		ArgsUsage:   "INPUT...",
 		UsageText:   "srcascade upscale [options] INPUT...",
 		Description: upscaleDescription,
-		Flags:       append(inCategory(ioCategory, flags), modelFlags()...),
+		Flags:       append(append(inCategory(ioCategory, flags), modelFlags()...), upscaleSizeFlags()...),
 		Action:      setOptions(set, upscaleOptionsFrom),
 	}
 }
@@ -135,6 +151,18 @@ func upscaleOptionsFrom(c *cli.Context) (*upscaleOptions, error) {
 	}
 	if o.Model, err = modelOptionsFrom(c, cmd); err != nil {
 		return nil, err
+	}
+	o.ModelGiven = c.IsSet("model")
+	if err := parseUpscaleSize(c, o); err != nil {
+		return nil, err
+	}
+	for _, in := range o.Inputs {
+		if in == stdio && len(o.Inputs) > 1 {
+			return nil, usagef(cmd, "INPUT - (standard input) is one image: give it alone")
+		}
+	}
+	if o.Output == stdio && len(o.Inputs) > 1 {
+		return nil, usagef(cmd, "-o - (standard output) takes one image: give one INPUT file")
 	}
 	return o, nil
 }
@@ -194,11 +222,14 @@ func isImageWriteExt(ext string) bool {
 // run upscales: plan the outputs, open the model, run the pipeline, report.
 func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	const cmd = "upscale"
+	if err := o.checkPipes(e); err != nil {
+		return err
+	}
 	p, err := planUpscale(o)
 	if err != nil {
 		return err
 	}
-	up, err := o.Model.open(cmd)
+	up, err := o.openModel(cmd)
 	if err != nil {
 		return err
 	}
@@ -207,6 +238,9 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	}
 	rep := newProgress(e, o.Quiet)
 	if n := scaleNote(up); n != "" {
+		rep.logf("%s", n)
+	}
+	if n := sizedNote(up); n != "" {
 		rep.logf("%s", n)
 	}
 	for _, w := range p.warnings {
@@ -229,6 +263,8 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 		jobs:   o.Jobs,
 		budget: membudget.New(o.memoryBudget()),
 		rep:    rep,
+		stdin:  e.stdin,
+		stdout: e.stdout,
 	}
 	results := pl.run(ctx, p.jobs)
 	rep.close()

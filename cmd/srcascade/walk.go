@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/srcascade/srcascade/data"
@@ -15,8 +14,9 @@ import (
 
 // job is one image to upscale.
 type job struct {
-	in  string // input file
-	out string // output file
+	in  string // input file; "-" = standard input
+	out string // output file; "-" = standard output
+	key string // what --shard hashes: the path relative to the folder INPUT, or the file's name
 }
 
 // upscalePlan is what an upscale command line expands to on disk.
@@ -47,6 +47,13 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	}
 	var inputs []input
 	for _, in := range o.Inputs {
+		if in == stdio {
+			if o.Output == "" {
+				return nil, usagef(cmd, "INPUT - (standard input): name the output with -o FILE, or -o - for standard output")
+			}
+			inputs = append(inputs, input{in, false})
+			continue
+		}
 		st, err := os.Stat(in)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -60,7 +67,12 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	// -o is a file only for a single input file, when it names no existing
 	// folder and does not end in a separator.
 	outIsFile := false
-	if o.Output != "" {
+	if o.Output == stdio {
+		if inputs[0].isDir {
+			return nil, usagef(cmd, "-o - (standard output) takes one image, and %s is a folder", inputs[0].path)
+		}
+		outIsFile = true
+	} else if o.Output != "" {
 		outDirLike := strings.HasSuffix(o.Output, "/") || strings.HasSuffix(o.Output, string(os.PathSeparator))
 		if st, err := os.Stat(o.Output); err == nil && st.IsDir() {
 			outDirLike = true
@@ -92,7 +104,14 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 		ext = ".jpg"
 	}
 	p.request = o.request(p.format)
-	suffix := "_x" + strconv.Itoa(o.Model.Scale)
+	suffix := "_" + o.sizeTag()
+	fileName, folderName := "{name}_{size}.{ext}", "{name}.{ext}"
+	if o.Name != "" {
+		fileName, folderName = o.Name, o.Name
+	}
+	if o.Name != "" && outIsFile {
+		p.warnings = append(p.warnings, doNothing([]string{"--name/--suffix"}, "-o names the one output"))
+	}
 
 	// Output roots of folder inputs, so that walking never descends into them.
 	type folderPlan struct{ in, outRoot string }
@@ -138,11 +157,11 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 			case outIsFile:
 				out = o.Output
 			case o.Output != "":
-				out = filepath.Join(o.Output, stem(in.path)+suffix+ext)
+				out = filepath.Join(o.Output, expandName(fileName, in.path, ext[1:], o.scaleText(), o.sizeTag()))
 			default:
-				out = filepath.Join(filepath.Dir(in.path), stem(in.path)+suffix+ext)
+				out = filepath.Join(filepath.Dir(in.path), expandName(fileName, in.path, ext[1:], o.scaleText(), o.sizeTag()))
 			}
-			all = append(all, job{in: in.path, out: out})
+			all = append(all, job{in: in.path, out: out, key: filepath.Base(in.path)})
 			continue
 		}
 		f := folders[fi]
@@ -167,8 +186,8 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 			p.warnings = append(p.warnings, fmt.Sprintf("%s: ignored %d %s without an image extension", f.in, ignored, plural(ignored, "file", "files")))
 		}
 		for _, rel := range files {
-			out := filepath.Join(f.outRoot, strings.TrimSuffix(rel, filepath.Ext(rel))+ext)
-			all = append(all, job{in: filepath.Join(f.in, rel), out: out})
+			out := filepath.Join(f.outRoot, filepath.Dir(rel), expandName(folderName, rel, ext[1:], o.scaleText(), o.sizeTag()))
+			all = append(all, job{in: filepath.Join(f.in, rel), out: out, key: rel})
 		}
 	}
 
@@ -177,11 +196,17 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 	read := inputSet()
 	inputsAbs := map[string]bool{}
 	for _, j := range all {
-		read.Add(j.in)
-		inputsAbs[absPath(j.in)] = true
+		if j.in != stdio {
+			read.Add(j.in)
+			inputsAbs[absPath(j.in)] = true
+		}
 	}
 	seen := map[string]string{}
 	for _, j := range all {
+		if j.out == stdio {
+			p.jobs = append(p.jobs, j)
+			continue
+		}
 		a := absPath(j.out)
 		if _, same := read.Contains(j.out); same || inputsAbs[a] {
 			p.failed = append(p.failed, result{job: j, status: statusFailed,
@@ -216,7 +241,45 @@ func planUpscale(o *upscaleOptions) (*upscalePlan, error) {
 		}
 		p.jobs = append(p.jobs, j)
 	}
+	if o.Shard.N > 0 {
+		p.keepShard(o.Shard)
+	}
 	return p, nil
+}
+
+// keepShard drops from the plan the inputs of other shards (data.Shard):
+// collisions were found over the whole plan, so every worker refuses the
+// same ones. Failures of whole folders (no key) stay in every shard.
+func (p *upscalePlan) keepShard(s data.Shard) {
+	keep := func(j job) bool { return j.key == "" || s.Has(j.key) }
+	var jobs, skipped []job
+	for _, j := range p.jobs {
+		if keep(j) {
+			jobs = append(jobs, j)
+		}
+	}
+	for _, j := range p.skipped {
+		if keep(j) {
+			skipped = append(skipped, j)
+		}
+	}
+	var failed []result
+	for _, r := range p.failed {
+		if keep(r.job) {
+			failed = append(failed, r)
+		}
+	}
+	ran := map[string]bool{}
+	for _, j := range jobs {
+		ran[j.out] = true
+	}
+	var redone []redoneOutput
+	for _, r := range p.redone {
+		if ran[r.path] {
+			redone = append(redone, r)
+		}
+	}
+	p.jobs, p.skipped, p.failed, p.redone = jobs, skipped, failed, redone
 }
 
 // walkImages lists the image files under dir (see data.WalkImages),
@@ -234,12 +297,6 @@ func loopWarnings(dir string, tree *data.ImageTree) []string {
 		w = append(w, fmt.Sprintf("%s: a symlink to a folder above it (a loop), not followed", filepath.Join(dir, l)))
 	}
 	return w
-}
-
-// stem is the file name without folder and extension.
-func stem(path string) string {
-	b := filepath.Base(path)
-	return strings.TrimSuffix(b, filepath.Ext(b))
 }
 
 // baseName is the last element of a folder path, resolving "." and "..".
