@@ -115,6 +115,24 @@ func (l *flatLayout) toNHWC(x *graph.Node) *graph.Node {
 	return graph.TransposeAllAxes(l.crop(x), 1, 2, 3, 0)
 }
 
+// fromNHWCSpaceToDepth is SpaceToDepth(x, r) then fromNHWC, with one
+// transpose: x [N, H*r, W*r, C] to [r*r*C, M], channel (dy*r+dx)*C + c.
+func (l *flatLayout) fromNHWCSpaceToDepth(x *graph.Node, r int) *graph.Node {
+	c := x.Shape().Dimensions[3]
+	x = graph.Reshape(x, l.n, l.h, r, l.w, r, c)
+	x = graph.TransposeAllAxes(x, 2, 4, 5, 0, 1, 3) // [r, r, C, N, H, W]
+	return l.pad(graph.Reshape(x, r*r*c, l.n, l.h, l.w))
+}
+
+// toNHWCDepthToSpace is toNHWC then DepthToSpace(., r), with one transpose:
+// x [r*r*C, M] to [N, H*r, W*r, C].
+func (l *flatLayout) toNHWCDepthToSpace(x *graph.Node, r int) *graph.Node {
+	c := x.Shape().Dimensions[0] / (r * r)
+	t := graph.Reshape(l.crop(x), r, r, c, l.n, l.h, l.w)
+	t = graph.TransposeAllAxes(t, 3, 4, 0, 5, 1, 2) // [N, H, r, W, r, C]
+	return graph.Reshape(t, l.n, l.h*r, l.w*r, c)
+}
+
 // check panics (an internal error: shapes are fixed by the UNet) when x is
 // not [C, N, H, W] of this layout (rank 4) or [C, M] (rank 2).
 func (l *flatLayout) check(x *graph.Node, rank int) {

@@ -63,8 +63,9 @@ func UNet(scope *model.Scope, cfg Config, in UNetInputs) *graph.Node {
 	if !cfg.Base {
 		x = graph.Concatenate([]*graph.Node{noisy, in.Cond}, 3)
 	}
+	r := 1 // space-to-depth factor
 	if cfg.SpaceToDepth {
-		x = SpaceToDepth(x, cfg.Scale)
+		r = cfg.Scale
 	}
 
 	embDim := 4 * base
@@ -85,13 +86,10 @@ func UNet(scope *model.Scope, cfg Config, in UNetInputs) *graph.Node {
 		outCh = c * cfg.Scale * cfg.Scale
 	}
 	var h *graph.Node
-	if useFlatLayout(scope, x) {
-		h = unetBodyFlat(scope, cfg, x, emb, outCh)
+	if useFlatLayout(scope, noisy.Graph(), hr/r, wr/r) {
+		h = unetBodyFlat(scope, cfg, x, r, emb, outCh)
 	} else {
-		h = unetBodyNHWC(scope, cfg, x, emb, outCh)
-	}
-	if cfg.SpaceToDepth {
-		h = DepthToSpace(h, cfg.Scale)
+		h = DepthToSpace(unetBodyNHWC(scope, cfg, SpaceToDepth(x, r), emb, outCh), r)
 	}
 	if got := h.Shape().Dimensions; got[0] != n || got[1] != hr || got[2] != wr || got[3] != c {
 		panic(fmt.Sprintf("sr3.UNet: internal error, output %v for input %v", got, dims))

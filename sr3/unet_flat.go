@@ -26,13 +26,12 @@ var goLayout = layoutAuto
 // 16x16 LR, 1.07x at 32x32, 1.20x at 64x64, 1.32x at 128x128.
 const flatMinPixels = 32 * 32
 
-// useFlatLayout reports whether the UNet body for input x (NHWC) runs in
-// the flat layout: on the pure-Go backend, where it is the fast one, for
-// inputs of at least flatMinPixels per image, and always when the graph
-// prepares the flat kernel cache. XLA gets the NHWC body and its native
-// convolution.
-func useFlatLayout(scope *model.Scope, x *graph.Node) bool {
-	g := x.Graph()
+// useFlatLayout reports whether the UNet body of graph g, for a UNet input
+// of h x w pixels (after space-to-depth), runs in the flat layout: on the
+// pure-Go backend, where it is the fast one, for inputs of at least
+// flatMinPixels per image, and always when the graph prepares the flat
+// kernel cache. XLA gets the NHWC body and its native convolution.
+func useFlatLayout(scope *model.Scope, g *graph.Graph, h, w int) bool {
 	if !IsGoBackend(g.Backend()) {
 		return false
 	}
@@ -45,22 +44,24 @@ func useFlatLayout(scope *model.Scope, x *graph.Node) bool {
 	if mode, _ := scope.GetGraphParam(g, flatKernelsParam); mode == flatKernelsPrepare {
 		return true
 	}
-	d := x.Shape().Dimensions
-	return d[1]*d[2] >= flatMinPixels
+	return h*w >= flatMinPixels
 }
 
-// unetBodyFlat is unetBodyNHWC in the flat layout (see flatLayout): the same
-// function of the same variables, x [N, H, W, Cin] to [N, H, W, outCh].
-func unetBodyFlat(scope *model.Scope, cfg Config, x, emb *graph.Node, outCh int) *graph.Node {
+// unetBodyFlat is unetBodyNHWC in the flat layout (see flatLayout), with
+// the space-to-depth by r before it and the depth-to-space after it: the same
+// function of the same variables, x [N, H*r, W*r, Cin] to
+// [N, H*r, W*r, outCh/(r*r)]. Each rearrangement is one transpose together
+// with the layout change.
+func unetBodyFlat(scope *model.Scope, cfg Config, x *graph.Node, r int, emb *graph.Node, outCh int) *graph.Node {
 	g := x.Graph()
 	d := x.Shape().Dimensions
 	groups := cfg.GroupNormGroups
 	base := cfg.BaseChannels
 	act := Activation(cfg.Activation)
 
-	l := newFlatLayout(g, d[0], d[1], d[2])
+	l := newFlatLayout(g, d[0], d[1]/r, d[2]/r)
 	layouts := []*flatLayout{l}
-	h := l.masked(flatConv(scope.In("input"), l, l.fromNHWC(x), base, 3))
+	h := l.masked(flatConv(scope.In("input"), l, l.fromNHWCSpaceToDepth(x, r), base, 3))
 	skips := []*graph.Node{h}
 	last := cfg.Levels() - 1
 	for level, mult := range cfg.ChannelMults {
@@ -109,5 +110,5 @@ func unetBodyFlat(scope *model.Scope, cfg Config, x, emb *graph.Node, outCh int)
 
 	h = act.apply(flatGroupNorm(scope.In("out_norm"), l, h, groups, nil, nil))
 	h = flatConv(scope.In("output").WithInitializer(initializer.Zero), l, h, outCh, 3)
-	return l.toNHWC(h)
+	return l.toNHWCDepthToSpace(h, r)
 }
