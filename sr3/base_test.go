@@ -157,8 +157,8 @@ func TestSRConfigJSONUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(c, DefaultConfig(4)) {
-		t.Errorf("parsed %+v\nwant DefaultConfig(4) %+v", c, DefaultConfig(4))
+	if !reflect.DeepEqual(c, LegacyConfigX4()) {
+		t.Errorf("parsed %+v\nwant LegacyConfigX4() %+v", c, LegacyConfigX4())
 	}
 	if c.Base || c.Classes != 0 || c.Guidance != 0 {
 		t.Errorf("an SR config became a base one: %+v", c)

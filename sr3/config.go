@@ -151,14 +151,19 @@ type Config struct {
 }
 
 // DefaultConfig returns the default configuration for a scale (2 and 4 are
-// the tuned ones; others get the x4 network). It works at LR resolution
-// (SpaceToDepth) on the residual over bicubic, predicting the clean
-// residual with an L2 loss (see Prediction and Loss for why). Measured on
-// this project's 2-core machine with GOEXPERIMENT=simd (BenchmarkTrainStep,
-// BenchmarkSampleStep): x4 has 4.7M parameters, trains at 35.6 patches/s
-// (64x64 HR, batch 8) and samples at 3.2 s per output megapixel per step;
-// the same network at HR resolution (SpaceToDepth off) trains at 2.6
-// patches/s. x2 has 2.8M parameters, 19.9 patches/s, 6.2 s/MP/step.
+// the tuned ones; others get the x4 network) of a new training run. It
+// works at LR resolution (SpaceToDepth) on the residual over bicubic,
+// predicting the clean residual with an L2 loss (see Prediction and Loss
+// for why).
+//
+// x4 is a 32/64/128-channel UNet (one residual block a level, attention at
+// the lowest) with ReLU, 2.87M parameters, chosen under a CPU budget
+// (BENCHMARKS.md, "Engine"): at equal training CPU time it validated as well
+// as the 64/128/128 SiLU network the shipped sr3-x4 has (LegacyConfigX4),
+// which costs 2.6x the CPU per output pixel and step. On the 2-core
+// machine's Go backend it samples at 3.5x and trains at 1.9x (batch 8) to
+// 2.3x (batch 16) the old network's rate on the old engine. x2 is a
+// 32/64/128 SiLU network, 2.8M parameters.
 func DefaultConfig(scale int) Config {
 	c := Config{
 		Version:         ConfigVersion,
@@ -183,16 +188,31 @@ func DefaultConfig(scale int) Config {
 		Eta:             0,
 		Strength:        1,
 	}
+	// Levels at 1, 1/2 and 1/4 of LR resolution with 32, 64 and 128
+	// channels: most of the width where there are fewest pixels.
+	c.BaseChannels = 32
+	c.ChannelMults = []int{1, 2, 4}
+	c.GroupNormGroups = 8
 	if scale == 2 {
-		// At x2, space-to-depth gives only 4x fewer pixels: a narrower,
-		// deeper network (levels at 1, 1/2, 1/4 of LR resolution, 32, 64
-		// and 128 channels) keeps the cost per output pixel within 2x of
-		// x4's (BenchmarkTrainStep: 19.9 vs 35.6 patches/s).
-		c.BaseChannels = 32
-		c.ChannelMults = []int{1, 2, 4}
-		c.GroupNormGroups = 8
 		c.ResidualScale = 6
+	} else {
+		c.Activation = string(ActReLU)
 	}
+	return c
+}
+
+// LegacyConfigX4 is the x4 default before the engine work of issue 10: the
+// network of the shipped sr3-x4 (64/128/128 channels, SiLU, 4.7M
+// parameters). Its checkpoints say so in their config.json; this is for
+// comparisons and for training that network anew (--set base_channels=64
+// --set channel_mults=1,2,2 --set group_norm_groups=16 --set
+// activation=silu).
+func LegacyConfigX4() Config {
+	c := DefaultConfig(4)
+	c.BaseChannels = 64
+	c.ChannelMults = []int{1, 2, 2}
+	c.GroupNormGroups = 16
+	c.Activation = ""
 	return c
 }
 

@@ -27,9 +27,12 @@ func TestParamCountMatchesModel(t *testing.T) {
 			t.Errorf("%+v: ParamCount %d, the model has %d", c, got, want)
 		}
 	}
-	// The shipped x4 network: 4.7M parameters.
-	if n := DefaultConfig(4).ParamCount(); n < 4_500_000 || n > 4_900_000 {
-		t.Errorf("default x4 ParamCount = %d, want about 4.7M", n)
+	// The shipped x4 network: 4.7M parameters; the new default: 2.87M.
+	if n := LegacyConfigX4().ParamCount(); n < 4_500_000 || n > 4_900_000 {
+		t.Errorf("legacy x4 ParamCount = %d, want about 4.7M", n)
+	}
+	if n := DefaultConfig(4).ParamCount(); n < 2_700_000 || n > 3_000_000 {
+		t.Errorf("default x4 ParamCount = %d, want about 2.87M", n)
 	}
 }
 
