@@ -198,10 +198,11 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	up, err := o.Model.open(cmd)
+	u, err := o.Model.openUpscaler(cmd)
 	if err != nil {
 		return err
 	}
+	up := u.Cascade()
 	if w := o.Model.unusedWarning(up); w != "" {
 		p.warnings = append(p.warnings, w)
 	}
@@ -222,8 +223,7 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	}
 	start := time.Now()
 	pl := &pipeline{
-		up:     up,
-		opts:   o.Model.cascadeOptions(),
+		up:     u,
 		limits: data.Limits{MaxPixels: o.MaxPixels},
 		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality, Comment: p.request},
 		jobs:   o.Jobs,
