@@ -114,6 +114,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 			trainCommand(set),
 			benchCommand(set),
 			modelsCommand(set),
+			serveCommand(set),
 			versionCommand(set),
 		},
 	}
