@@ -24,7 +24,9 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := data.EncodeFile(filepath.Join(os.TempDir(), "sample_x4.png"), out, data.EncodeOptions{}); err != nil {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	if err := data.EncodeFile(filepath.Join(dir, "sample_x4.png"), out, data.EncodeOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(in.Image.W, "->", out.Image.W)
@@ -34,7 +36,9 @@ func Example() {
 // UpscaleFile reads, upscales and writes a file in one call; the output's
 // format follows its extension.
 func ExampleUpscaleFile() {
-	out := filepath.Join(os.TempDir(), "sample_x2.jpg")
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "sample_x2.jpg")
 	err := srcascade.UpscaleFile(context.Background(), "testdata/sample.png", out, srcascade.Options{Model: "bicubic", Scale: 2})
 	if err != nil {
 		log.Fatal(err)
@@ -75,4 +79,21 @@ func ExampleOptions_Resolved() {
 	o := srcascade.Options{}.Resolved()
 	fmt.Println(o.Model, o.Scale, o.Seed)
 	// Output: sr3-x4 4 1
+}
+
+// A learned model: the built-in sr3-x2 with its one-step estimate on a
+// 32x32 crop (the first call compiles the network, a few seconds on the
+// pure-Go backend). Its pixels depend on the seed as the CLI's do.
+func ExampleUpscaler_UpscaleWith() {
+	up, err := srcascade.Open(srcascade.Options{Model: "sr3-x2", Scale: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	in := &data.Decoded{Image: data.NewImage(32, 32, 3), Depth: 8, Format: "png"}
+	out, err := up.UpscaleWith(context.Background(), in, srcascade.Options{Steps: 1}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(up.Cascade().Name(), out.Image)
+	// Output: sr3-x2 64x64x3
 }
