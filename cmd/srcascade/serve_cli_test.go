@@ -3,15 +3,20 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"image"
 	"image/png"
 	"io"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/srcascade/srcascade"
+	"github.com/srcascade/srcascade/data"
 )
 
 // TestCLIServe starts the real binary's serve on a free port, upscales an
@@ -77,6 +82,43 @@ func TestParseServe(t *testing.T) {
 	} {
 		if _, err := parse(append([]string{"srcascade"}, bad...), io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+// TestCLIMatchesLibrary: the binary's upscale with default seed gives the
+// pixels of srcascade.Upscale with the zero Options (the same model and
+// steps), so a Go program gets the CLI's output.
+func TestCLIMatchesLibrary(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.png")
+	writePNG(t, in, photo(24, 20, 3))
+	runCLI(t, dir, "upscale", "-m", "sr3-x2", "-s", "2", "--steps", "2", "-q", "-o", "cli.png", "in.png").expectCode(t, 0)
+	d, err := data.DecodeFile(in, data.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := srcascade.Upscale(context.Background(), d, srcascade.Options{Model: "sr3-x2", Scale: 2, Steps: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := data.Encode(&b, lib, data.EncodeOptions{Format: "png"}); err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := image.Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readImage(t, filepath.Join(dir, "cli.png"))
+	if got.Bounds() != want.Bounds() {
+		t.Fatalf("CLI %v, library %v", got.Bounds(), want.Bounds())
+	}
+	for y := range want.Bounds().Dy() {
+		for x := range want.Bounds().Dx() {
+			if got.At(x, y) != want.At(x, y) {
+				t.Fatalf("pixel (%d,%d): CLI %v, library %v", x, y, got.At(x, y), want.At(x, y))
+			}
 		}
 	}
 }
