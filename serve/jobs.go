@@ -128,9 +128,9 @@ func (s *Server) execute(j *job) {
 		j.mu.Unlock()
 		<-s.slots
 	}()
+	start := time.Now()
 	err := s.work(j)
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.finished = time.Now()
 	switch {
 	case err == nil:
@@ -140,6 +140,17 @@ func (s *Server) execute(j *job) {
 	default:
 		j.state, j.err = StateFailed, err
 	}
+	line := fmt.Sprintf("%dx%d x%d %s: %s in %.1fs", j.inW, j.inH, j.req.opts.Scale, j.req.opts.Model, j.state, time.Since(start).Seconds())
+	if j.err != nil {
+		line += " (" + j.err.Error() + ")"
+	}
+	j.mu.Unlock()
+	if s.opts.Logf != nil {
+		s.opts.Logf("%s", line)
+	}
+	s.mu.Lock()
+	s.sweepLocked()
+	s.mu.Unlock()
 }
 
 // work is execute's upscale and encode.
@@ -242,25 +253,29 @@ func (s *Server) createJob(w http.ResponseWriter, r *http.Request) {
 // finished ones beyond DefaultMaxJobs. s.mu is held.
 func (s *Server) sweepLocked() {
 	type ended struct {
-		id string
-		at time.Time
+		id    string
+		at    time.Time
+		bytes int
 	}
 	var finished []ended
+	total := 0
 	for id, j := range s.jobs {
 		j.mu.Lock()
-		f := j.finished
+		f, n := j.finished, len(j.result)
 		j.mu.Unlock()
 		switch {
 		case f.IsZero():
 		case time.Since(f) > s.opts.Keep:
 			delete(s.jobs, id)
 		default:
-			finished = append(finished, ended{id, f})
+			finished = append(finished, ended{id, f, n})
+			total += n
 		}
 	}
 	sort.Slice(finished, func(a, b int) bool { return finished[a].at.Before(finished[b].at) })
-	for len(finished) > DefaultMaxJobs {
+	for len(finished) > DefaultMaxJobs || total > MaxResultBytes {
 		delete(s.jobs, finished[0].id)
+		total -= finished[0].bytes
 		finished = finished[1:]
 	}
 }

@@ -72,7 +72,11 @@ func parseRequest(q url.Values) (request, error) {
 	if req.opts.Model != "" {
 		// Only built-in models: a request must not open folders on the
 		// server's disk.
-		for _, part := range strings.Split(req.opts.Model, pretrained.ChainSep) {
+		parts := strings.Split(req.opts.Model, pretrained.ChainSep)
+		if len(parts) > MaxChain {
+			return req, errorf(http.StatusBadRequest, "model=%q: a chain of %d models; at most %d", req.opts.Model, len(parts), MaxChain)
+		}
+		for _, part := range parts {
 			if !slices.Contains(pretrained.Names(), part) {
 				return req, errorf(http.StatusBadRequest, "model=%q: %q is not a built-in super-resolution model (%s; see GET /v1/models)",
 					req.opts.Model, part, strings.Join(pretrained.Names(), ", "))

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,6 +47,15 @@ const (
 	DefaultTimeout      = 10 * time.Minute // per job, waiting included
 	DefaultKeep         = 10 * time.Minute // a finished job's result is kept this long
 	DefaultMaxJobs      = 32               // finished jobs kept at most
+	// MaxResultBytes bounds the encoded results of finished jobs kept
+	// together; the oldest are dropped first.
+	MaxResultBytes = 1 << 30
+	// MaxOpenModels bounds the upscalers (model and scale) kept open,
+	// each with its weights and compiled network; the least recently
+	// used is closed first.
+	MaxOpenModels = 4
+	// MaxChain bounds the models of a chain a request may ask for.
+	MaxChain = 3
 )
 
 // Options configure a Server; the zero value serves the built-in models
@@ -73,6 +83,9 @@ type Options struct {
 	// fields are the request's sampling); nil = srcascade.Open. Tests
 	// inject slow or failing upscalers here (srcascade.New).
 	Open func(srcascade.Options) (*srcascade.Upscaler, error)
+	// Logf, when set, receives one line per finished job (the CLI prints
+	// them on standard error).
+	Logf func(format string, args ...any)
 }
 
 // Server is the HTTP handler of srcascade serve. It is safe for
@@ -86,6 +99,7 @@ type Server struct {
 	cancel  context.CancelFunc
 	mu      sync.Mutex
 	models  map[modelKey]*srcascade.Upscaler
+	used    []modelKey // models' keys, least recently used first
 	jobs    map[string]*job
 	nextID  uint64
 	running int
@@ -229,7 +243,9 @@ func (s *Server) upscaler(o srcascade.Options) (*srcascade.Upscaler, error) {
 	key := modelKey{o.Model, o.Scale}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.used = slices.DeleteFunc(s.used, func(k modelKey) bool { return k == key })
 	if u, ok := s.models[key]; ok {
+		s.used = append(s.used, key)
 		return u, nil
 	}
 	u, err := s.opts.Open(srcascade.Options{Model: o.Model, Scale: o.Scale, Backend: s.opts.Backend})
@@ -239,6 +255,13 @@ func (s *Server) upscaler(o srcascade.Options) (*srcascade.Upscaler, error) {
 		}
 		return nil, err
 	}
+	// A job still running on an upscaler dropped here keeps it until it
+	// ends; the garbage collector frees it after.
+	for len(s.used) >= MaxOpenModels {
+		delete(s.models, s.used[0])
+		s.used = s.used[1:]
+	}
 	s.models[key] = u
+	s.used = append(s.used, key)
 	return u, nil
 }

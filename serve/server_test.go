@@ -144,6 +144,7 @@ func TestUpscaleBadRequests(t *testing.T) {
 		{"model=bicubic%2B..%2Fckpt", good, "not a built-in"},
 		{"model=emoji-base16", good, "not a built-in"},
 		{"scal=2", good, "unknown parameter"},
+		{"model=bicubic%2Bbicubic%2Bbicubic%2Bbicubic&scale=8", good, "at most 3"},
 	} {
 		r := post(t, ts.URL+"/v1/upscale?"+c.query, c.body)
 		if r.StatusCode != http.StatusBadRequest {
@@ -389,4 +390,27 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestOpenModelsBounded: at most MaxOpenModels upscalers stay open; the
+// least recently used is dropped and reopened when asked for again.
+func TestOpenModelsBounded(t *testing.T) {
+	opens := 0
+	ts := httptest.NewServer(New(Options{Open: func(o srcascade.Options) (*srcascade.Upscaler, error) {
+		opens++
+		return srcascade.Open(o)
+	}}))
+	defer ts.Close()
+	img := pngBytes(t, 4, 4)
+	for _, q := range []string{"model=bicubic&scale=2", "model=bicubic&scale=3", "model=bicubic&scale=4", "model=bicubic&scale=8",
+		"model=bicubic&scale=2", "model=bicubic%2Bbicubic&scale=4", "model=bicubic&scale=3", "model=bicubic&scale=2"} {
+		if r := post(t, ts.URL+"/v1/upscale?"+q, img); r.StatusCode != 200 {
+			t.Fatalf("%s: status %d", q, r.StatusCode)
+		}
+	}
+	// x2, x3, x4, x8 open; x2 is cached; the chain drops x3 (least
+	// recently used), which is reopened; x2 is still open.
+	if opens != 6 {
+		t.Errorf("%d opens, want 6", opens)
+	}
 }

@@ -92,7 +92,11 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	s := serve.New(o.Server)
+	opts := o.Server
+	opts.Logf = func(format string, args ...any) {
+		fmt.Fprintf(e.stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	}
+	s := serve.New(opts)
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stderr, "srcascade serve: listening on http://%s/ (Ctrl-C stops)\n", ln.Addr())
 	errc := make(chan error, 1)
