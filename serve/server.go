@@ -17,7 +17,7 @@
 //	GET    /healthz               {"status": "ok", ...}
 //
 // Errors are JSON, {"error": "..."}, with a status: 400 a bad image or
-// parameter, 404 an unknown job, 413 a body or image above the limits
+// parameter, 403 a cross-site browser request, 404 an unknown job, 413 a body or image above the limits
 // (checked before the pixels are decoded), 503 the queue is full, 504 the
 // job ran past Options.Timeout. A client that goes away cancels its
 // upscale.
@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -153,10 +154,28 @@ func New(opts Options) *Server {
 	return s
 }
 
-// ServeHTTP serves the API and the page.
+// ServeHTTP serves the API and the page. A request that changes state
+// (POST, DELETE) sent by a browser from another site (its Origin header
+// names another host than the request's) is refused with 403, so a web
+// page elsewhere cannot make the visitor's browser queue work here.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+		writeError(w, errorf(http.StatusForbidden, "cross-site request from %s refused", r.Header.Get("Origin")))
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// sameOrigin reports whether r has no Origin header (curl, Go clients) or
+// one whose host is the request's Host.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
 }
 
 // Close cancels every job in flight; the handler answers new jobs with 503.

@@ -414,3 +414,24 @@ func TestOpenModelsBounded(t *testing.T) {
 		t.Errorf("%d opens, want 6", opens)
 	}
 }
+
+// TestCrossSiteRefused: a browser POST from another site's page is 403;
+// the page's own requests (same host) and clients without Origin pass.
+func TestCrossSiteRefused(t *testing.T) {
+	ts := httptest.NewServer(New(Options{}))
+	defer ts.Close()
+	for origin, want := range map[string]int{"https://evil.example": http.StatusForbidden, ts.URL: http.StatusOK, "": http.StatusOK} {
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/upscale?model=bicubic&scale=2", bytes.NewReader(pngBytes(t, 4, 4)))
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != want {
+			t.Errorf("Origin %q: status %d, want %d", origin, r.StatusCode, want)
+		}
+	}
+}
