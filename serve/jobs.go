@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/srcascade/srcascade"
+	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 )
 
@@ -51,7 +52,8 @@ type Status struct {
 	Done     int     `json:"done"`
 	Total    int     `json:"total"`
 	Model    string  `json:"model"`
-	Scale    int     `json:"scale"`
+	Scale    int     `json:"scale"` // 0 with outscale, width or height
+	Size     string  `json:"size"`  // the size asked: x4, x3.5, w1920, h1080, 1920x1080
 	Steps    int     `json:"steps"`
 	Seed     int64   `json:"seed"`
 	Width    int     `json:"width"`
@@ -68,7 +70,7 @@ func (j *job) status() Status {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	st := Status{ID: j.id, State: j.state, Done: j.done, Total: j.total,
-		Model: j.req.opts.Model, Scale: j.req.opts.Scale, Steps: j.req.opts.Steps, Seed: j.req.opts.Seed,
+		Model: j.req.opts.Model, Scale: j.req.opts.Scale, Size: sizeText(j.req.opts), Steps: j.req.opts.Steps, Seed: j.req.opts.Seed,
 		Width: j.inW, Height: j.inH, OutW: j.outW, OutH: j.outH, Format: j.req.format}
 	if j.total > 0 {
 		st.Progress = float64(j.done) / float64(j.total)
@@ -107,7 +109,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, parent context.Co
 	}
 	in, err := s.readImage(w, r)
 	if err == nil {
-		err = srcascade.CheckOutputSize("image", in.Image.W, in.Image.H, req.opts.Scale)
+		err = checkSize(req, in.Image.W, in.Image.H)
 	}
 	if err != nil {
 		<-s.slots
@@ -140,7 +142,7 @@ func (s *Server) execute(j *job) {
 	default:
 		j.state, j.err = StateFailed, err
 	}
-	line := fmt.Sprintf("%dx%d x%d %s: %s in %.1fs", j.inW, j.inH, j.req.opts.Scale, j.req.opts.Model, j.state, time.Since(start).Seconds())
+	line := fmt.Sprintf("%dx%d %s %s: %s in %.1fs", j.inW, j.inH, sizeText(j.req.opts), j.req.opts.Model, j.state, time.Since(start).Seconds())
 	if j.err != nil {
 		line += " (" + j.err.Error() + ")"
 	}
@@ -175,7 +177,13 @@ func (s *Server) work(j *job) error {
 	}()
 	j.setState(StateRunning)
 	sampling := j.req.opts
-	sampling.Model, sampling.Scale, sampling.Backend = "", 0, "" // up's own
+	sampling.Model, sampling.Scale, sampling.Backend, sampling.Target = "", 0, "", cascade.Target{} // up's own
+	if err := up.CheckSize("image", j.in.Image.W, j.in.Image.H); err != nil {
+		if errors.Is(err, srcascade.ErrOutputTooLarge) {
+			return err // 413
+		}
+		return &httpError{http.StatusBadRequest, err} // a size the model cannot make of this image
+	}
 	out, err := up.UpscaleWith(j.ctx, j.in, sampling, func(done, total int) {
 		j.mu.Lock()
 		j.done, j.total = done, total
@@ -200,7 +208,7 @@ func (s *Server) work(j *job) error {
 // comment is the request recorded in the output file.
 func comment(req request) string {
 	o := req.opts
-	return fmt.Sprintf("srcascade serve x%d; model %s; seed %d; steps %d; strength %g", o.Scale, o.Model, o.Seed, o.Steps, o.Strength)
+	return fmt.Sprintf("srcascade serve %s; model %s; seed %d; steps %d; strength %g", sizeText(o), o.Model, o.Seed, o.Steps, o.Strength)
 }
 
 // contentType is the MIME type of format.
@@ -316,7 +324,7 @@ func (s *Server) jobResult(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case state == StateDone:
 		w.Header().Set("Content-Type", contentType(j.req.format))
-		w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=\"upscaled_x%d.%s\"", j.req.opts.Scale, map[string]string{"png": "png", "jpeg": "jpg"}[j.req.format]))
+		w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=\"upscaled_%s.%s\"", sizeText(j.req.opts), map[string]string{"png": "png", "jpeg": "jpg"}[j.req.format]))
 		_, _ = w.Write(result)
 	case jerr != nil:
 		writeError(w, jerr)

@@ -3,6 +3,7 @@ package serve
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/srcascade/srcascade"
+	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
 	"github.com/srcascade/srcascade/sr3"
@@ -19,7 +21,7 @@ import (
 var scales = []int{2, 3, 4, 8}
 
 // params are the query parameters of an upscale request.
-var params = []string{"scale", "model", "steps", "seed", "strength", "format"}
+var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "format"}
 
 // request is a parsed upscale request: the options, resolved, and the
 // output format ("png" or "jpeg").
@@ -42,6 +44,12 @@ func parseRequest(q url.Values) (request, error) {
 		if req.opts.Scale, err = strconv.Atoi(v); err != nil || !slices.Contains(scales, req.opts.Scale) {
 			return req, errorf(http.StatusBadRequest, "scale=%q: must be 2, 3, 4 or 8", v)
 		}
+	}
+	if req.opts.Target, err = parseTarget(q); err != nil {
+		return req, err
+	}
+	if req.opts.Target != (cascade.Target{}) && req.opts.Scale != 0 {
+		return req, errorf(http.StatusBadRequest, "scale with outscale/width/height: ask for one size")
 	}
 	if v := q.Get("steps"); v != "" {
 		if req.opts.Steps, err = strconv.Atoi(v); err != nil || req.opts.Steps < 0 || req.opts.Steps > sr3.MaxSteps {
@@ -85,6 +93,66 @@ func parseRequest(q url.Values) (request, error) {
 	}
 	req.opts = req.opts.Resolved()
 	return req, nil
+}
+
+// parseTarget reads outscale (any factor >= 1, e.g. 3.5), width and
+// height (pixels; one alone keeps the aspect ratio) into a Target, as
+// the CLI's --outscale, --width and --height (srcascade.Options.Target).
+func parseTarget(q url.Values) (cascade.Target, error) {
+	var t cascade.Target
+	if v := q.Get("outscale"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 1 {
+			return t, errorf(http.StatusBadRequest, "outscale=%q: must be a factor of 1 or more, such as 3.5", v)
+		}
+		t.Factor = f
+	}
+	for _, side := range []struct {
+		name string
+		to   *int
+	}{{"width", &t.Width}, {"height", &t.Height}} {
+		if v := q.Get(side.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return t, errorf(http.StatusBadRequest, "%s=%q: must be a number of pixels above 0", side.name, v)
+			}
+			*side.to = n
+		}
+	}
+	if t != (cascade.Target{}) {
+		if err := t.Check(); err != nil {
+			return t, errorf(http.StatusBadRequest, "outscale/width/height: %v", err)
+		}
+	}
+	return t, nil
+}
+
+// checkSize refuses, before the image is queued, an output of req's size
+// above srcascade.MaxOutputPixels (413) or a size that cannot be asked of
+// a w x h image (400).
+func checkSize(req request, w, h int) error {
+	t := req.opts.Target
+	if t == (cascade.Target{}) {
+		return srcascade.CheckOutputSize("image", w, h, req.opts.Scale)
+	}
+	ow, oh, err := t.Size(w, h, 0)
+	if err != nil {
+		return errorf(http.StatusBadRequest, "image: %v", err)
+	}
+	if int64(ow)*int64(oh) > srcascade.MaxOutputPixels {
+		return fmt.Errorf("image: %dx%d to %s would be %dx%d, above the %d MP limit: %w",
+			w, h, t, ow, oh, srcascade.MaxOutputPixels/1_000_000, srcascade.ErrOutputTooLarge)
+	}
+	return nil
+}
+
+// sizeText is the size req asks, as logs and file names write it: "x4",
+// "x3.5", "w1920", "1920x1080".
+func sizeText(o srcascade.Options) string {
+	if o.Target != (cascade.Target{}) {
+		return o.Target.String()
+	}
+	return "x" + strconv.Itoa(o.Scale)
 }
 
 // readImage decodes the request body, bounded by the server's limits: a

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/srcascade/srcascade"
+	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/pretrained"
 )
 
@@ -108,8 +109,9 @@ type Server struct {
 
 // modelKey identifies an opened upscaler.
 type modelKey struct {
-	model string
-	scale int
+	model  string
+	scale  int
+	target cascade.Target
 }
 
 //go:embed web
@@ -256,10 +258,10 @@ func (s *Server) listModels(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, doc)
 }
 
-// upscaler returns the opened upscaler for the model and scale of o,
+// upscaler returns the opened upscaler for the model and scale (or Target) of o,
 // opening it on first use.
 func (s *Server) upscaler(o srcascade.Options) (*srcascade.Upscaler, error) {
-	key := modelKey{o.Model, o.Scale}
+	key := modelKey{o.Model, o.Scale, o.Target}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.used = slices.DeleteFunc(s.used, func(k modelKey) bool { return k == key })
@@ -267,9 +269,10 @@ func (s *Server) upscaler(o srcascade.Options) (*srcascade.Upscaler, error) {
 		s.used = append(s.used, key)
 		return u, nil
 	}
-	u, err := s.opts.Open(srcascade.Options{Model: o.Model, Scale: o.Scale, Backend: s.opts.Backend})
+	u, err := s.opts.Open(srcascade.Options{Model: o.Model, Scale: o.Scale, Target: o.Target, Backend: s.opts.Backend})
 	if err != nil {
-		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) || errors.Is(err, pretrained.ErrScale) {
+		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) || errors.Is(err, pretrained.ErrScale) ||
+			errors.Is(err, srcascade.ErrTarget) {
 			return nil, &httpError{http.StatusBadRequest, err}
 		}
 		return nil, err
