@@ -111,3 +111,18 @@ func Compilations(up Upscaler) int {
 	}
 	return n
 }
+
+// SuperResolve is the super-resolution step of the benchmark protocol
+// (data.BenchmarkPair): up's upscale of lr by opts.Scale (UpscaleImage),
+// checked to be hr's size and rounded to 8 bits, as the published tables
+// measure it.
+func SuperResolve(ctx context.Context, up Upscaler, hr, lr *data.Image, opts Options, progress Progress) (*data.Image, error) {
+	sr, err := UpscaleImage(ctx, up, lr, opts, progress)
+	if err != nil {
+		return nil, err
+	}
+	if sr.W != hr.W || sr.H != hr.H {
+		return nil, fmt.Errorf("model %s returned %dx%d, want %dx%d", up.Name(), sr.W, sr.H, hr.W, hr.H)
+	}
+	return data.Quantize(sr), nil
+}

@@ -3,6 +3,7 @@ package cascade
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/srcascade/srcascade/data"
@@ -211,5 +212,28 @@ func TestUpscaleDecodedChecksSize(t *testing.T) {
 	d := &data.Decoded{Image: ramp(4, 4, 3), Depth: 8, Format: "png"}
 	if _, err := UpscaleDecoded(context.Background(), wrongSize{}, d, Options{Scale: 2}, nil); err == nil {
 		t.Error("a model returning the wrong size should be an error")
+	}
+}
+
+// TestSuperResolve: the protocol's SR is the upscale rounded to 8 bits,
+// and a model that returns another size is an error naming it.
+func TestSuperResolve(t *testing.T) {
+	lr := data.NewImage(6, 5, 3)
+	for i := range lr.Pix {
+		lr.Pix[i] = float32(i%17)/9 - 0.9
+	}
+	hr := data.NewImage(12, 10, 3)
+	sr, err := SuperResolve(context.Background(), Bicubic{}, hr, lr, Options{Scale: 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := data.Quantize(data.Resize(lr, 12, 10))
+	for i, v := range sr.Pix {
+		if v != want.Pix[i] {
+			t.Fatalf("sr[%d] = %v, want %v", i, v, want.Pix[i])
+		}
+	}
+	if _, err := SuperResolve(context.Background(), Bicubic{}, data.NewImage(13, 10, 3), lr, Options{Scale: 2}, nil); err == nil || !strings.Contains(err.Error(), "bicubic returned 12x10, want 13x10") {
+		t.Errorf("size mismatch: %v", err)
 	}
 }

@@ -32,8 +32,10 @@ type Options struct {
 // Progress receives progress reports: done of total units of the current image.
 type Progress func(done, total int)
 
-// Upscaler makes an image larger. Implementations must be safe for use by
-// one goroutine at a time; callers serialise or open one per worker.
+// Upscaler makes an image larger. Implementations need only be safe for
+// use by one goroutine at a time (a learned stage's compiled network and
+// buffers are not shared): callers serialise or open one per worker.
+// srcascade.Upscaler wraps one for concurrent use, calls queueing on it.
 type Upscaler interface {
 	Name() string
 	// Scales lists the output scales this upscaler supports.

@@ -95,6 +95,9 @@ func OpenBase(nameOrDir, backend string) (*Base, error) {
 	}
 	st, err := os.Stat(nameOrDir)
 	if err != nil || !st.IsDir() {
+		if err := leftOutError(nameOrDir); err != nil {
+			return nil, err
+		}
 		what := "no such folder"
 		switch {
 		case strings.Contains(nameOrDir, ChainSep):

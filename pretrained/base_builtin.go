@@ -29,22 +29,8 @@ type baseEntry struct {
 }
 
 // bases holds the built-in base models, listed after the super-resolution
-// ones.
-var bases = []baseEntry{
-	{
-		info: Info{
-			Name:        "emoji-base16",
-			Kind:        KindBase,
-			Params:      emojiBaseParams,
-			Size:        embeddedSize("emoji-base16"),
-			TrainedOn:   emojiTrainedOn,
-			Description: emojiBaseDescription,
-			ImageSize:   16,
-			Cascade:     "emoji-x2+emoji-x2",
-		},
-		dir: "emoji-base16",
-	},
-}
+// ones (emoji.go appends emoji-base16 unless built with noemoji).
+var bases []baseEntry
 
 // BaseNames returns the built-in base model names, in list order.
 func BaseNames() []string {

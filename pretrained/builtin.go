@@ -5,21 +5,67 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/sr3"
 )
 
-// weights holds the shipped models' inference files (EMA weights and
-// config; a base model's class names too). Each model's folder also has
-// MODEL_CARD.md (how it was trained, its scores) and, not embedded, the
-// training state to resume from.
+// photoWeights holds the photo models' inference files (EMA weights and
+// config). Each model's folder also has MODEL_CARD.md (how it was trained,
+// its scores) and, not embedded, the training state to resume from. The
+// emoji models' files are embedded by emoji.go, left out with the build
+// tag noemoji.
+//
+// Embedded files sit in the binary's read-only data: the operating system
+// maps them in, and a model's pages are read from disk only when Open
+// copies its weights out (see BENCHMARKS.md, "Binary size and start-up").
 //
 //go:embed sr3-x4/config.json sr3-x4/model.safetensors sr3-x2/config.json sr3-x2/model.safetensors
-//go:embed emoji-x2/config.json emoji-x2/model.safetensors
-//go:embed emoji-base16/config.json emoji-base16/model.safetensors emoji-base16/classes.json
-var weights embed.FS
+var photoWeights embed.FS
+
+// weights are the embedded files of the built-in models, by folder:
+// photoWeights, and emoji.go's when built without noemoji.
+var weights = embeddedFiles{photoWeights}
+
+// embeddedFiles looks a file up in several embedded file systems.
+type embeddedFiles []fs.FS
+
+// ReadFile reads the named file from the first file system that has it.
+func (e embeddedFiles) ReadFile(name string) ([]byte, error) {
+	for _, f := range e {
+		if b, err := fs.ReadFile(f, name); err == nil {
+			return b, nil
+		}
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// Stat describes the named file of the first file system that has it.
+func (e embeddedFiles) Stat(name string) (fs.FileInfo, error) {
+	for _, f := range e {
+		if st, err := fs.Stat(f, name); err == nil {
+			return st, nil
+		}
+	}
+	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
+}
+
+// leftOut names the built-in models this binary was built without (the
+// emoji models with the build tag noemoji), so that asking for one says
+// so instead of "unknown model".
+var leftOut []string
+
+// leftOutError is the error for a built-in model left out of this build,
+// or nil.
+func leftOutError(name string) error {
+	if !slices.Contains(leftOut, name) {
+		return nil
+	}
+	return fmt.Errorf("built-in model %s: %w: this binary was built without it (go build -tags noemoji); "+
+		"build without that tag to include it", name, ErrUnknownModel)
+}
 
 // openEmbedded opens the shipped super-resolution model in folder dir of
 // weights on the named compute backend.
@@ -69,7 +115,7 @@ func readEmbedded(dir string) (sr3.Config, map[string]*tensors.Tensor, map[strin
 
 // embeddedSize is the size in bytes of a shipped model's weights file.
 func embeddedSize(dir string) int64 {
-	st, err := fs.Stat(weights, path.Join(dir, sr3.WeightsFile))
+	st, err := weights.Stat(path.Join(dir, sr3.WeightsFile))
 	if err != nil {
 		return 0
 	}

@@ -1,6 +1,10 @@
 // Package pretrained is srcascade's registry of models: the built-in ones,
 // addressed by name with a model card each (Info), and checkpoint folders
 // written by `srcascade train`. Open turns either into a cascade.Upscaler.
+//
+// The built-in weights are embedded in the binary and read only when their
+// model is opened. Build with -tags noemoji to leave out the emoji models
+// (emoji-x2, emoji-base16: 18.6 MB).
 package pretrained
 
 import (
@@ -46,7 +50,8 @@ type entry struct {
 	open func(backend string) (cascade.Upscaler, error)
 }
 
-// registry holds the built-in models, in the order `srcascade models` lists them.
+// registry holds the built-in models, in the order `srcascade models` lists
+// them (emoji.go appends the emoji model unless built with noemoji).
 var registry = []entry{
 	{
 		info: Info{
@@ -81,18 +86,6 @@ var registry = []entry{
 			Description: sr3x2Description,
 		},
 		open: func(backend string) (cascade.Upscaler, error) { return openEmbedded("sr3-x2", "sr3-x2", backend) },
-	},
-	{
-		info: Info{
-			Name:        "emoji-x2",
-			Kind:        KindSR,
-			Scales:      []int{2, 4, 8},
-			Params:      emojiX2Params,
-			Size:        embeddedSize("emoji-x2"),
-			TrainedOn:   emojiTrainedOn,
-			Description: emojiX2Description,
-		},
-		open: func(backend string) (cascade.Upscaler, error) { return openEmbedded("emoji-x2", "emoji-x2", backend) },
 	},
 }
 
@@ -165,6 +158,9 @@ func Open(nameOrDir, backend string) (cascade.Upscaler, error) {
 	}
 	if st, err := os.Stat(nameOrDir); err == nil && st.IsDir() {
 		return openCheckpoint(nameOrDir, backend)
+	}
+	if err := leftOutError(nameOrDir); err != nil {
+		return nil, err
 	}
 	return nil, fmt.Errorf("model %q: %w (built-in models: %s)", nameOrDir, ErrUnknownModel, strings.Join(Names(), ", "))
 }

@@ -81,6 +81,7 @@ func newApp(stdout io.Writer, set func(command)) *cli.App {
   srcascade upscale -r -o out/ photos/         # a folder tree, mirrored into out/
   srcascade eval -s 4 Set5/                    # Y-PSNR / SSIM on a benchmark folder
   srcascade models                             # the built-in models
+  srcascade serve                              # web app and HTTP API on http://127.0.0.1:8080/
 
 Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 2 usage error (nothing done), 130 interrupted.`,
@@ -116,6 +117,7 @@ Exit codes: 0 all done, 1 some inputs failed (listed at the end),
 			benchCommand(set),
 			modelsCommand(set),
 			backendCommand(set),
+			serveCommand(set),
 			versionCommand(set),
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/srcascade/srcascade"
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
@@ -70,14 +71,14 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Category: modelCategory,
 			Usage: "`MODEL`: a built-in name (see srcascade models), a checkpoint folder written by training, or stages joined with + such as sr3-x4+sr3-x2, " +
 				"each run on the previous one's output (default: the best built-in model for the scale: " + defaultModels() + ")"},
-		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: 4, Category: modelCategory,
+		&cli.IntFlag{Name: "scale", Aliases: []string{"s"}, Value: srcascade.DefaultScale, Category: modelCategory,
 			Usage: "upscale `FACTOR`: 2, 3, 4 or 8 (a scale the model lacks runs at its next larger one, then an exact bicubic resize down)"},
 		&cli.StringFlag{Name: "backend", Category: modelCategory,
 			Usage: "compute `BACKEND` for learned models: go, xla:cpu, xla:cuda or a PJRT plugin .so path (default: $GOMLX_BACKEND, else XLA if installed, else go)"},
 		&cli.IntFlag{Name: "device", Value: -1, DefaultText: "all the plugin sees", Category: modelCategory,
 			Usage: "accelerator `N` (0, 1, ...) of an XLA backend, e.g. the second GPU with --backend xla:cuda --device 1 (XLA's visible_devices; CUDA_VISIBLE_DEVICES works too)"},
-		&cli.Int64Flag{Name: "seed", Value: 1, Category: modelCategory,
-			Usage: "noise `SEED`: the same seed gives the same output"},
+		&cli.Int64Flag{Name: "seed", Value: srcascade.DefaultSeed, Category: modelCategory,
+			Usage: "noise `SEED`: the same seed gives the same output (0 is the default seed, as in the Go library)"},
 		&cli.IntFlag{Name: "steps", Category: modelCategory,
 			Usage: "sampler `STEPS` (0 = the model's default, 1 = one-step estimate)"},
 		&cli.StringFlag{Name: "sampler", Category: modelCategory,
@@ -121,6 +122,9 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 	}
 	if !c.IsSet("model") {
 		m.Model = pretrained.Default(m.Scale)
+	}
+	if m.Seed == 0 {
+		m.Seed = srcascade.DefaultSeed // as srcascade.Options.Resolved, so requests record the seed run
 	}
 	if c.IsSet("cond-noise") {
 		level, err := parseFinite(c.String("cond-noise"))
@@ -187,67 +191,49 @@ func checkBackend(b string) error {
 	return errors.New("want go, xla:cpu, xla:cuda or the path of a PJRT plugin .so")
 }
 
-// open opens the model for the scale (pretrained.OpenForScale: a scale a
-// learned model lacks runs at its next larger one, resized down exactly)
-// and checks the --cond-noise level. An unknown model, a scale it cannot
-// serve or a level for a model trained without conditioning augmentation
-// is a usage error.
+// open opens the model as openUpscaler does and returns its
+// cascade.Upscaler, for the commands that drive stages themselves (eval,
+// compare, bench).
 func (m modelOptions) open(cmd string) (cascade.Upscaler, error) {
-	up, err := pretrained.OpenForScale(m.Model, m.Backend, m.Scale)
+	u, err := m.openUpscaler(cmd)
 	if err != nil {
-		if errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel) {
-			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
-		}
-		if errors.Is(err, pretrained.ErrScale) {
-			return nil, &usageError{cmd: cmd, err: fmt.Errorf("-s/--scale %d: %w", m.Scale, err)}
-		}
-		if pe := (*sr3.PluginError)(nil); errors.As(err, &pe) {
-			// The flag asks for what this machine lacks: a usage error, as
-			// an unknown backend name is, in the plugin's own words.
-			return nil, &usageError{cmd: cmd, err: fmt.Errorf("--backend %s: %w", m.Backend, pe)}
-		}
 		return nil, err
 	}
-	if err := checkCondNoise(up, m.cascadeOptions()); err != nil {
-		return nil, &usageError{cmd: cmd, err: err}
-	}
-	return up, nil
+	return u.Cascade(), nil
 }
 
-// condLeveler is a stage that resolves conditioning-augmentation levels
-// (cascade.SR3Stage).
-type condLeveler interface {
-	CondLevel(opts cascade.Options, generated bool) (float64, error)
+// openUpscaler opens the model for the scale through srcascade.Open, the
+// library call (a scale a learned model lacks runs at its next larger
+// one, resized down exactly; --cond-noise is checked against its stages).
+// An unknown model, a scale it cannot serve or a level for a model
+// trained without conditioning augmentation is a usage error.
+func (m modelOptions) openUpscaler(cmd string) (*srcascade.Upscaler, error) {
+	u, err := srcascade.Open(m.library())
+	if err != nil {
+		return nil, modelError(cmd, m, err)
+	}
+	return u, nil
 }
 
-// checkCondNoise checks an explicit --cond-noise level against the stages
-// of up before any image is read. The level goes to the learned stages
-// trained with conditioning augmentation, the others run without it
-// (cascade.Pipeline); a level above 0 that no learned stage takes is an
-// error naming the first of them. Stages without a network (bicubic)
-// ignore the level.
-func checkCondNoise(up cascade.Upscaler, opts cascade.Options) error {
-	if opts.CondNoise == nil {
-		return nil
+// modelError maps an error of srcascade.Open to the flag it concerns: a
+// usage error where the flags ask for what cannot be (an unknown model,
+// a scale it lacks, a backend this machine lacks, a --cond-noise level).
+func modelError(cmd string, m modelOptions, err error) error {
+	var pe *sr3.PluginError
+	var ce *srcascade.CondNoiseError
+	switch {
+	case errors.Is(err, pretrained.ErrUnknownModel) || errors.Is(err, pretrained.ErrBaseModel):
+		return &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
+	case errors.Is(err, pretrained.ErrScale):
+		return &usageError{cmd: cmd, err: fmt.Errorf("-s/--scale %d: %w", m.Scale, err)}
+	case errors.As(err, &pe):
+		// The flag asks for what this machine lacks: a usage error, as
+		// an unknown backend name is, in the plugin's own words.
+		return &usageError{cmd: cmd, err: fmt.Errorf("--backend %s: %w", m.Backend, pe)}
+	case errors.As(err, &ce):
+		return &usageError{cmd: cmd, err: fmt.Errorf("--cond-noise %g: %w", ce.Level, ce.Err)}
 	}
-	var firstErr error
-	for i, s := range cascade.Leaves(up) {
-		c, ok := s.(condLeveler)
-		if !ok {
-			continue
-		}
-		_, err := c.CondLevel(opts, opts.Generated || i > 0)
-		if err == nil {
-			return nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	if firstErr != nil {
-		return fmt.Errorf("--cond-noise %g: %w", *opts.CondNoise, firstErr)
-	}
-	return nil
+	return err
 }
 
 // scaleNote says how a scale the model lacks is served (cascade.Rescaled),
@@ -261,13 +247,18 @@ func scaleNote(up cascade.Upscaler) string {
 		up.Name(), r.TargetScale(), r.RunScale(), r.TargetScale())
 }
 
-// cascadeOptions are the per-call options of Upscale.
-func (m modelOptions) cascadeOptions() cascade.Options {
-	return cascade.Options{
-		Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
+// library is the srcascade.Options of the flags: the library call the
+// CLI shares with serve and Go programs.
+func (m modelOptions) library() srcascade.Options {
+	return srcascade.Options{
+		Model: m.Model, Backend: m.Backend, Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
 		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
 	}
 }
+
+// cascadeOptions are the per-call options of Upscale (srcascade.Options'
+// defaults filled in).
+func (m modelOptions) cascadeOptions() cascade.Options { return m.library().Cascade() }
 
 // joinInts formats a list of ints.
 func joinInts(v []int, sep string) string {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
+	"github.com/srcascade/srcascade"
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/sr3"
 )
@@ -49,6 +51,31 @@ func TestCheckBackend(t *testing.T) {
 	for _, bad := range []string{"tpu", "cuda", "go:parallelism=-1", "/no/such.so", t.TempDir()} {
 		if err := checkBackend(bad); err == nil {
 			t.Errorf("checkBackend(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+// TestCLIDefaultsAreLibraryDefaults: `srcascade upscale a.png` without
+// model flags runs exactly srcascade.Options{} (the zero value a Go
+// program passes), so the CLI and the library cannot drift; --seed 0 is
+// the default seed, as in the library.
+func TestCLIDefaultsAreLibraryDefaults(t *testing.T) {
+	for argv, want := range map[string]srcascade.Options{
+		"upscale a.png":                 {},
+		"upscale -s 2 a.png":            {Scale: 2},
+		"upscale --seed 0 a.png":        {},
+		"upscale -m bicubic -s 8 a.png": {Model: "bicubic", Scale: 8},
+	} {
+		cmd, err := parse(append([]string{"srcascade"}, strings.Fields(argv)...), io.Discard)
+		if err != nil {
+			t.Fatalf("%s: %v", argv, err)
+		}
+		got := cmd.(*upscaleOptions).Model.library()
+		if got != want.Resolved() {
+			t.Errorf("%s: library options %+v, want %+v", argv, got, want.Resolved())
+		}
+		if c, w := cmd.(*upscaleOptions).Model.cascadeOptions(), want.Cascade(); c.Seed != w.Seed || c.Scale != w.Scale {
+			t.Errorf("%s: cascade options %+v, want %+v", argv, c, w)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestPipelineMemoryBudget(t *testing.T) {
 	} {
 		jobs := pipelineJobs(t, 6, false)
 		b := membudget.New(c.budget)
-		p := &pipeline{up: slowRGB{nearestRGB{gain: [3]float32{1, 1, 1}}}, opts: cascade.Options{Scale: 2},
+		p := &pipeline{up: libUpscaler(t, slowRGB{nearestRGB{gain: [3]float32{1, 1, 1}}}, 2),
 			enc: data.EncodeOptions{Format: "png"}, jobs: 4, budget: b, rep: newProgress(&env{stderr: io.Discard}, false)}
 		for _, r := range p.run(context.Background(), jobs) {
 			if r.status != statusDone {
@@ -57,7 +57,7 @@ func TestPipelineOversizedImageRunsAlone(t *testing.T) {
 	jobs := pipelineJobs(t, 3, false)
 	var log bytes.Buffer
 	b := membudget.New(10)
-	p := &pipeline{up: nearestRGB{gain: [3]float32{1, 1, 1}}, opts: cascade.Options{Scale: 2},
+	p := &pipeline{up: libUpscaler(t, nearestRGB{gain: [3]float32{1, 1, 1}}, 2),
 		enc: data.EncodeOptions{Format: "png"}, jobs: 3, budget: b, rep: newProgress(&env{stderr: &log}, false)}
 	for _, r := range p.run(context.Background(), jobs) {
 		if r.status != statusDone {

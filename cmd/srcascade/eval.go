@@ -377,49 +377,30 @@ func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts
 }
 
 // benchmarkPair decodes the HR file at path and makes the pair of the
-// benchmark protocol: HR modcropped to a multiple of scale, and LR, its
-// bicubic (MATLAB imresize) downscale by scale rounded to 8 bits. Errors
-// name the file.
+// benchmark protocol (data.BenchmarkPair). Errors name the file.
 func benchmarkPair(path string, scale int, lim data.Limits) (hr, lr *data.Image, err error) {
 	d, err := data.DecodeFile(path, lim)
 	if err != nil {
 		return nil, nil, err
 	}
-	hr = data.ModCrop(d.Image, scale)
-	if err := data.CheckMeasurable(hr.W, hr.H, scale); err != nil {
-		side := (data.SSIMWindow + 2*scale + scale - 1) / scale * scale
-		return nil, nil, fmt.Errorf("%s: %dx%d is too small to measure at x%d (%v); the protocol needs at least %dx%d", path, d.Image.W, d.Image.H, scale, err, side, side)
+	if hr, lr, err = data.BenchmarkPair(d.Image, scale); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	lr = data.Quantize(data.Resize(hr, hr.W/scale, hr.H/scale))
 	return hr, lr, nil
 }
 
-// superResolve is the SR of the benchmark protocol: up's upscale of lr by
-// opts.Scale, checked to be hr's size and rounded to 8 bits, with the
-// model's seconds.
+// superResolve is cascade.SuperResolve with the model's seconds.
 func superResolve(ctx context.Context, up cascade.Upscaler, hr, lr *data.Image, opts cascade.Options, progress cascade.Progress) (*data.Image, float64, error) {
 	t0 := time.Now()
-	sr, err := cascade.UpscaleImage(ctx, up, lr, opts, progress)
-	secs := time.Since(t0).Seconds()
-	if err != nil {
-		return nil, 0, err
-	}
-	if sr.W != hr.W || sr.H != hr.H {
-		return nil, 0, fmt.Errorf("model %s returned %dx%d, want %dx%d", up.Name(), sr.W, sr.H, hr.W, hr.H)
-	}
-	return data.Quantize(sr), secs, nil
+	sr, err := cascade.SuperResolve(ctx, up, hr, lr, opts, progress)
+	return sr, time.Since(t0).Seconds(), err
 }
 
-// benchmarkScores are the protocol's metrics of sr (hr's size) against hr
-// and lr, all but Seconds: Y-PSNR, SSIM and detail with scale pixels
-// shaved, and consistency.
+// benchmarkScores are data.BenchmarkScores as the table's row, all but
+// Seconds.
 func benchmarkScores(hr, lr, sr *data.Image, scale int) evalScores {
-	return evalScores{
-		PSNR:        metricFloat(data.PSNRY(hr, sr, scale)),
-		SSIM:        metricFloat(data.SSIMY(hr, sr, scale)),
-		Detail:      metricFloat(data.DetailRatio(sr, hr, scale)),
-		Consistency: metricFloat(data.Consistency(sr, lr, scale)),
-	}
+	s := data.BenchmarkScores(hr, lr, sr, scale)
+	return evalScores{PSNR: metricFloat(s.PSNR), SSIM: metricFloat(s.SSIM), Detail: metricFloat(s.Detail), Consistency: metricFloat(s.Consistency)}
 }
 
 // meanScores is the mean of each metric, nil for no scores.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/srcascade/srcascade"
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/pretrained"
@@ -550,8 +551,8 @@ func (o *generateOptions) openSR() (cascade.Upscaler, error) {
 			return nil, usagef(cmd, "-s/--scale %d: %v", o.Scale, err)
 		}
 	}
-	if err := checkCondNoise(up, cascade.Options{CondNoise: o.CondNoise, Generated: true}); err != nil {
-		return nil, &usageError{cmd: cmd, err: err}
+	if err := srcascade.CheckCondNoise(up, cascade.Options{CondNoise: o.CondNoise, Generated: true}); err != nil {
+		return nil, modelError(cmd, modelOptions{}, err)
 	}
 	return up, nil
 }

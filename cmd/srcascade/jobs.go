@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/srcascade/srcascade/cascade"
+	"github.com/srcascade/srcascade"
 	"github.com/srcascade/srcascade/data"
 	"github.com/srcascade/srcascade/internal/membudget"
 	"github.com/srcascade/srcascade/internal/meminfo"
@@ -43,8 +43,7 @@ type result struct {
 // weighs cascade.UpscalerMemory of its header's size), so memory stays
 // bounded whatever the images' sizes.
 type pipeline struct {
-	up     cascade.Upscaler
-	opts   cascade.Options
+	up     *srcascade.Upscaler // the library call, with the scale and sampling options
 	limits data.Limits
 	enc    data.EncodeOptions
 	jobs   int
@@ -127,7 +126,7 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 					d, err = decodeSafely(jobs[i].in, p.limits)
 				}
 				if err == nil {
-					err = checkUpscaleSize(p.up, displayName(jobs[i].in), d.Image.W, d.Image.H, p.opts.Scale)
+					err = p.up.CheckSize(displayName(jobs[i].in), d.Image.W, d.Image.H)
 				}
 				if err != nil {
 					finish(i, result{status: statusFailed, err: err})
@@ -150,7 +149,7 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 			name := jobs[i].in
 			p.rep.begin(name)
 			t0 := time.Now()
-			out, err := upscaleSafely(ctx, p.up, l.d, p.opts, p.rep.step)
+			out, err := p.up.Upscale(ctx, l.d, p.rep.step)
 			l.seconds = time.Since(t0).Seconds()
 			p.rep.end()
 			l.d = out
@@ -208,7 +207,7 @@ func (p *pipeline) run(ctx context.Context, jobs []job) []result {
 // it). An image above the whole budget runs alone, and the log says so.
 func (p *pipeline) admit(ctx context.Context, path string, cost *int64) bool {
 	if w, h, err := data.DecodeConfigFile(path); err == nil {
-		*cost = cascade.UpscalerMemory(p.up, w, h, p.opts.Scale)
+		*cost = p.up.Memory(w, h)
 	}
 	alone, err := p.budget.Acquire(ctx, *cost)
 	if err != nil {
@@ -244,17 +243,6 @@ func decodeSafely(path string, lim data.Limits) (d *data.Decoded, err error) {
 	return d, err
 }
 
-// upscaleSafely is cascade.UpscaleDecoded with panics turned into errors, so that one
-// bad image cannot stop a batch.
-func upscaleSafely(ctx context.Context, up cascade.Upscaler, d *data.Decoded, opts cascade.Options, progress cascade.Progress) (out *data.Decoded, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("model %s failed: %v", up.Name(), p)
-		}
-	}()
-	return cascade.UpscaleDecoded(ctx, up, d, opts, progress)
-}
-
 // save writes d to path atomically, creating its folder.
 func save(path string, d *data.Decoded, enc data.EncodeOptions) (err error) {
 	defer func() {
@@ -279,20 +267,4 @@ func errorsOf(results []result) []result {
 		}
 	}
 	return out
-}
-
-// maxOutputPixels bounds the size of an upscaled image: the pipeline holds
-// a few float32 RGB images of that size (12 bytes a pixel each), so 300 MP
-// (17320x17320, a 4330x4330 input at x4) needs about 11 GB.
-const maxOutputPixels = 300_000_000
-
-// checkOutputSize refuses an upscale whose output would exceed
-// maxOutputPixels, before any memory for it is allocated.
-func checkOutputSize(name string, w, h, scale int) error {
-	out := int64(w) * int64(h) * int64(scale) * int64(scale)
-	if out > maxOutputPixels {
-		return fmt.Errorf("%s: %dx%d at x%d would be %dx%d (%d MP), above the %d MP this command writes; use a smaller scale or downscale the input",
-			name, w, h, scale, w*scale, h*scale, out/1_000_000, maxOutputPixels/1_000_000)
-	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/srcascade/srcascade"
 	"github.com/srcascade/srcascade/cascade"
 )
 
@@ -15,14 +16,11 @@ var optionFlags = map[string]string{
 	"Strength": "--strength", "Tile": "--tile", "CondNoise": "--cond-noise",
 }
 
-// defaultSeed is --seed's default: a seed left at it is not taken as set.
-const defaultSeed = 1
-
 // unusedWarning is the warning about the model flags given that change
 // nothing for up (cascade.UnusedOptions), or "" when every one matters.
 func (m modelOptions) unusedWarning(up cascade.Upscaler) string {
 	opts := m.cascadeOptions()
-	if opts.Seed == defaultSeed {
+	if opts.Seed == srcascade.DefaultSeed { // --seed's default: not taken as set
 		opts.Seed = 0
 	}
 	names := cascade.UnusedOptions(up, opts)

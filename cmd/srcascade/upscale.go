@@ -229,10 +229,11 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	up, err := o.openModel(cmd)
+	u, err := o.openUpscaler(cmd)
 	if err != nil {
 		return err
 	}
+	up := u.Cascade()
 	if w := o.Model.unusedWarning(up); w != "" {
 		p.warnings = append(p.warnings, w)
 	}
@@ -256,8 +257,7 @@ func (o *upscaleOptions) run(ctx context.Context, e *env) error {
 	}
 	start := time.Now()
 	pl := &pipeline{
-		up:     up,
-		opts:   o.Model.cascadeOptions(),
+		up:     u,
 		limits: data.Limits{MaxPixels: o.MaxPixels},
 		enc:    data.EncodeOptions{Format: p.format, Quality: o.Quality, Comment: p.request},
 		jobs:   o.Jobs,

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/srcascade/srcascade"
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
-	"github.com/srcascade/srcascade/pretrained"
 	"github.com/urfave/cli/v2"
 )
 
@@ -163,38 +164,39 @@ func (o *upscaleOptions) checkPipes(e *env) error {
 	return nil
 }
 
-// openModel opens the upscaler: the model at -s (modelOptions.open), or
-// for --outscale/--width/--height the models that serve the size
-// (pretrained.OpenSized; the defaults when -m is not given).
-func (o *upscaleOptions) openModel(cmd string) (cascade.Upscaler, error) {
-	if o.Target == (cascade.Target{}) {
-		return o.Model.open(cmd)
+// library is the srcascade.Options of upscale's flags: the model's
+// (modelOptions.library), and for --outscale/--width/--height the Target
+// with no scale, and no model unless -m was given (the default model of
+// each scale serves the size, pretrained.OpenSized).
+func (o *upscaleOptions) library() srcascade.Options {
+	l := o.Model.library()
+	if o.Target != (cascade.Target{}) {
+		l.Target, l.Scale = o.Target, 0
+		if !o.ModelGiven {
+			l.Model = ""
+		}
 	}
-	name := o.Model.Model
-	if !o.ModelGiven {
-		name = ""
-	}
-	s, err := pretrained.OpenSized(name, o.Model.Backend, o.Target)
-	if err != nil {
-		return nil, &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
-	}
-	s.MaxPixels = maxOutputPixels
-	if err := checkCondNoise(s, o.Model.cascadeOptions()); err != nil {
-		return nil, &usageError{cmd: cmd, err: err}
-	}
-	return s, nil
+	return l
 }
 
-// checkUpscaleSize refuses, before any memory for it is allocated, an
-// output up would make too large (or, for a Target, cannot make).
-func checkUpscaleSize(up cascade.Upscaler, name string, w, h, scale int) error {
-	if s, ok := up.(*cascade.Sized); ok {
-		if _, _, _, err := s.Plan(w, h); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+// openUpscaler opens the upscaler through srcascade.Open, the library
+// call: the model at -s, or for --outscale/--width/--height the models
+// that serve the size. What the flags ask that cannot be is a usage error
+// (modelError).
+func (o *upscaleOptions) openUpscaler(cmd string) (*srcascade.Upscaler, error) {
+	u, err := srcascade.Open(o.library())
+	if err != nil {
+		if o.Target != (cascade.Target{}) && errors.Is(err, srcascade.ErrTarget) {
+			return nil, usagef(cmd, "--outscale/--width/--height: %v", err)
 		}
-		return nil
+		err = modelError(cmd, o.Model, err)
+		if ue := (*usageError)(nil); o.Target != (cascade.Target{}) && !errors.As(err, &ue) {
+			// as pretrained.OpenSized's errors were: the -m asked cannot serve the size
+			err = &usageError{cmd: cmd, err: fmt.Errorf("-m/--model: %w", err)}
+		}
+		return nil, err
 	}
-	return checkOutputSize(name, w, h, scale)
+	return u, nil
 }
 
 // displayName is path as messages name it: "standard input" for "-".
