@@ -64,7 +64,7 @@ func (d *Dataset) Batch(i int64) (*Batch, error) {
 		} else {
 			// The LR is made from the transformed HR crop, so that
 			// LR = Quantize(Resize(HR)) holds for the batch exactly.
-			img, err := o.Degrade.makeLR(&data.Image{W: P, H: P, C: 3, Pix: hr}, L, rng)
+			img, err := o.Degrade.makeLR(&data.Image{W: P, H: P, C: 3, Pix: hr}, L, L, rng)
 			if err != nil {
 				return nil, fmt.Errorf("batch %d: LR of a crop of %s: %w", i, it.name, err)
 			}

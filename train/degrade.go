@@ -147,11 +147,29 @@ func (o DegradeOptions) String() string {
 	return strings.Join(parts, ",")
 }
 
-// makeLR makes the LR input of an HR crop: exactly Quantize(Resize(hr, lr,
-// lr)) when no degradation is drawn, else with blur, noise and JPEG as
-// DegradeOptions describes. Every random draw is made whether or not the
+// MakeLR makes the lrW x lrH input of an HR image as training does: exactly
+// the benchmark protocol Quantize(Resize(hr, lrW, lrH)) when no
+// degradation is drawn, else with blur, noise and JPEG as DegradeOptions
+// describes, drawn from rng. `srcascade eval --degrade` damages its
+// inputs with it, seeded per image (DegradeRNG).
+func (o DegradeOptions) MakeLR(hr *data.Image, lrW, lrH int, rng *rand.Rand) (*data.Image, error) {
+	return o.makeLR(hr, lrW, lrH, rng)
+}
+
+// DegradeRNG is the random stream MakeLR draws from for an image named key
+// (e.g. its path) under a seed: the same image gets the same damage
+// whatever else is evaluated with it.
+func DegradeRNG(seed int64, key string) *rand.Rand {
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := range len(key) {
+		h = (h ^ uint64(key[i])) * 1099511628211
+	}
+	return rand.New(rand.NewPCG(uint64(seed), splitmix64(h)))
+}
+
+// makeLR is MakeLR. Every random draw is made whether or not the
 // degradation applies, so the stream of draws does not depend on outcomes.
-func (o DegradeOptions) makeLR(hr *data.Image, lrSize int, rng *rand.Rand) (*data.Image, error) {
+func (o DegradeOptions) makeLR(hr *data.Image, lrW, lrH int, rng *rand.Rand) (*data.Image, error) {
 	blurOn, blurSigma := rng.Float64() < o.Blur.Prob, o.Blur.Range.draw(rng)
 	noiseOn, noiseSigma := rng.Float64() < o.Noise.Prob, o.Noise.Range.draw(rng)
 	jpegOn, quality := rng.Float64() < o.JPEG.Prob, o.JPEG.Range.draw(rng)
@@ -160,7 +178,7 @@ func (o DegradeOptions) makeLR(hr *data.Image, lrSize int, rng *rand.Rand) (*dat
 	if blurOn && blurSigma > 0 {
 		src = gaussianBlur(hr, blurSigma)
 	}
-	lr := data.Resize(src, lrSize, lrSize)
+	lr := data.Resize(src, lrW, lrH)
 	if noiseOn && noiseSigma > 0 {
 		addGaussian(lr.Pix, float32(noiseSigma/255*2), rng)
 	}

@@ -113,7 +113,7 @@ func TestDegradationsDirection(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			hr := imageOf(tc.hr)
 			clean := data.Quantize(data.Resize(hr, L, L))
-			got, err := tc.opt.makeLR(hr, L, rand.New(rand.NewPCG(1, 2)))
+			got, err := tc.opt.makeLR(hr, L, L, rand.New(rand.NewPCG(1, 2)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestDegradeProbability(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	n, hit := 2000, 0
 	for range n {
-		got, err := o.makeLR(hr, 8, rng)
+		got, err := o.makeLR(hr, 8, 8, rng)
 		if err != nil {
 			t.Fatal(err)
 		}
