@@ -183,3 +183,31 @@ func TestProjectConsistentClamps(t *testing.T) {
 		t.Error("a size mismatch was accepted")
 	}
 }
+
+// BenchmarkProjectConsistent times one whole-image projection of a 1024x1024
+// RGB x4 output (one round), the final projection of a 256x256 input.
+func BenchmarkProjectConsistent(b *testing.B) {
+	lr := Quantize(randomImage(256, 256, 3, 1))
+	hr := randomImage(1024, 1024, 3, 2)
+	p, err := NewConsistencyProjector(256, 256, 4, 0, 0, 1024, 1024)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p.Project(hr.Pix, 3, lr)
+	}
+}
+
+// BenchmarkProjectTile times the projection of one default x4 tile (128 LR
+// pixels, 512x512 HR), which runs once per sampler step per tile.
+func BenchmarkProjectTile(b *testing.B) {
+	lr := Quantize(randomImage(300, 300, 3, 1))
+	tile := randomImage(512, 512, 3, 2)
+	p, err := NewConsistencyProjector(300, 300, 4, 256, 256, 512, 512)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p.Project(tile.Pix, 3, lr)
+	}
+}
