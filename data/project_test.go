@@ -143,7 +143,8 @@ func TestProjectWindow(t *testing.T) {
 
 // TestProjectConsistentClamps checks the whole-image projection returns
 // values in [-1, 1] and stays consistent on an LR image of saturated
-// blocks, where one projection overshoots the range.
+// blocks, where the plain projection overshoots the range (and clamping
+// it leaves consistency 1e-2).
 func TestProjectConsistentClamps(t *testing.T) {
 	const w, h, s = 16, 16, 4
 	lr := NewImage(w, h, 3)
@@ -164,7 +165,7 @@ func TestProjectConsistentClamps(t *testing.T) {
 	}
 	lr = Resize(truth, w, h) // an LR that some image within range has
 	hr := randomImage(w*s, h*s, 3, 8)
-	got, err := ProjectConsistent(hr, lr, s, 200)
+	got, err := ProjectConsistent(hr, lr, s, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,11 +174,21 @@ func TestProjectConsistentClamps(t *testing.T) {
 			t.Fatalf("value %g out of range", v)
 		}
 	}
-	one, _ := ProjectConsistent(hr, lr, s, 1)
+	p, err := NewConsistencyProjector(w, h, s, 0, 0, w*s, h*s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := hr.Clone()
+	p.Project(one.Pix, 3, lr)
+	clampUnit(one.Pix, nil)
 	c1, c50 := Consistency(one, lr, s), Consistency(got, lr, s)
-	t.Logf("consistency after 1 round %.3g, after up to 200 %.3g", c1, c50)
-	if c50 > 1e-6 || c50 > c1 {
-		t.Errorf("consistency %g after alternating projections (1 round: %g)", c50, c1)
+	t.Logf("consistency after a projection and a clamp %.3g, after up to 3 rounds %.3g", c1, c50)
+	// An adversarial case (uniform noise against saturated blocks, a
+	// third of the values held at the bounds): 3 rounds leave 3.4e-6; the
+	// realistic overshoot of bicubic upscales of Set5/Set14 goes to 6e-8
+	// (ProjectConsistent's comment).
+	if c50 > 1e-5 || c50 > c1/1000 {
+		t.Errorf("consistency %g after the held-value correction (projection and clamp: %g)", c50, c1)
 	}
 	if _, err := ProjectConsistent(hr, lr, 2, 1); err == nil {
 		t.Error("a size mismatch was accepted")
