@@ -224,8 +224,9 @@ func (o DegradeOptions) makeLR(hr *data.Image, lrW, lrH int, rng *rand.Rand) (*d
 
 // StrengthScale is the RMS difference, in 8-bit levels, between a damaged
 // LR and the clean protocol LR of the same HR at which DegradationStrength
-// reaches 1 (measured: Real-ESRGAN's model gives a median of about half of
-// it on photos).
+// reaches 1. Measured on 128x128 crops of the held-out photos (x4, 96
+// draws): --degrade realesrgan gives strengths 0.07-1.00, quartiles 0.30 /
+// 0.40 / 0.56; realworld 0-0.67, quartiles 0.06 / 0.19 / 0.30.
 const StrengthScale = 32.0
 
 // DegradationStrength is how damaged lr is, in [0, 1]: the RMS difference
