@@ -56,6 +56,11 @@ type Options struct {
 	// MATLAB-bicubic resize gives the size (pretrained.OpenSized; Model ""
 	// = the default model of each scale).
 	Target cascade.Target
+	// Consistency projects every sampler step's estimate (and the result)
+	// so that its MATLAB-bicubic downscale equals the input (ILVR/DDNM,
+	// cascade.Options.Consistency): for clean inputs, not for JPEGs or
+	// noisy photos, whose damage it re-imposes (BENCHMARKS.md).
+	Consistency bool
 }
 
 // Resolved returns o with its defaults filled in: Scale DefaultScale,
@@ -86,6 +91,7 @@ func (o Options) Cascade() cascade.Options {
 	return cascade.Options{
 		Scale: r.Scale, Seed: r.Seed, Steps: r.Steps, Sampler: r.Sampler,
 		Eta: r.Eta, Strength: r.Strength, Tile: r.Tile, CondNoise: r.CondNoise,
+		Consistency: r.Consistency,
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 )
 
 // Bicubic is the built-in baseline upscaler: MATLAB-exact bicubic. It has
-// no network and no noise, so of Options it reads only Scale: Seed, the
+// no network and no noise, so of Options it reads only Scale and
+// Consistency (the result projected so that its downscale is the input:
+// bicubic upsampling alone is not consistent): Seed, the
 // sampler settings, Tile, CondNoise and Generated are accepted and ignored
 // (an explicit conditioning-augmentation level is not an error, so that
 // pipelines mixing bicubic and learned stages take one).
@@ -30,6 +32,12 @@ func (Bicubic) Upscale(ctx context.Context, img *data.Image, opts Options, progr
 		return nil, err
 	}
 	out := data.Resize(img, img.W*opts.Scale, img.H*opts.Scale)
+	if opts.Consistency {
+		var err error
+		if out, err = projectResult(out, img, opts.Scale); err != nil {
+			return nil, fmt.Errorf("bicubic: %w", err)
+		}
+	}
 	if progress != nil {
 		progress(1, 1)
 	}

@@ -212,6 +212,13 @@ func (p *Pipeline) Upscale(ctx context.Context, img *data.Image, opts Options, p
 	if grey && cur.C == 3 {
 		cur = data.RGBToGrey(cur)
 	}
+	if opts.Consistency && len(p.stages) > 1 {
+		// Each stage matched its own input; the result must match img.
+		var err error
+		if cur, err = projectResult(cur, img, opts.Scale); err != nil {
+			return nil, fmt.Errorf("pipeline %s: %w", p.Name(), err)
+		}
+	}
 	return cur, nil
 }
 

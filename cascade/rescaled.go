@@ -90,7 +90,8 @@ func (r *Rescaled) TakesCondNoise() bool { return takesCondNoise(r.up) }
 
 // Upscale runs the Upscaler at RunScale and resizes its output to
 // opts.Scale times img's size when opts.Scale is TargetScale; other
-// scales go to the Upscaler as they are. progress is the Upscaler's.
+// scales go to the Upscaler as they are. progress is the Upscaler's. With
+// Options.Consistency the resized result is projected against img.
 func (r *Rescaled) Upscale(ctx context.Context, img *data.Image, opts Options, progress Progress) (*data.Image, error) {
 	if opts.Scale != r.to {
 		return r.up.Upscale(ctx, img, opts, progress)
@@ -110,5 +111,11 @@ func (r *Rescaled) Upscale(ctx context.Context, img *data.Image, opts Options, p
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return data.Resize(big, img.W*r.to, img.H*r.to), nil
+	out := data.Resize(big, img.W*r.to, img.H*r.to)
+	if opts.Consistency {
+		if out, err = projectResult(out, img, r.to); err != nil {
+			return nil, fmt.Errorf("model %s: %w", r.Name(), err)
+		}
+	}
+	return out, nil
 }

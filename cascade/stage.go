@@ -163,6 +163,7 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 	if grey {
 		cur = data.GreyToRGB(img)
 	}
+	first := cur
 	field := NewNoiseField(opts.Seed)
 	done := 0
 	for p, job := range jobs {
@@ -180,10 +181,30 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 			return nil, err
 		}
 		in := augment(cur, level, field.derive(condNoiseStream+p))
-		if cur, err = s.run(ctx, job, in, level, sc, pf, newBlender(job.plan, mc), report); err != nil {
+		var tp *tileProjector
+		if opts.Consistency {
+			// Against the pass's input itself, not its augmented copy.
+			if tp, err = newTileProjector(job, cur, f); err != nil {
+				return nil, fmt.Errorf("model %s: %w", s.name, err)
+			}
+		}
+		out, err := s.run(ctx, job, in, level, sc, pf, newBlender(job.plan, mc), tp, report)
+		if err != nil {
 			return nil, fmt.Errorf("model %s: upscaling %dx%d: %w", s.name, img.W, img.H, err)
 		}
+		if opts.Consistency {
+			if out, err = projectResult(out, cur, f); err != nil {
+				return nil, fmt.Errorf("model %s: %w", s.name, err)
+			}
+		}
+		cur = out
 		done += job.units()
+	}
+	if opts.Consistency && passes > 1 {
+		// Each pass matches its own input; the result must match the image.
+		if cur, err = projectResult(cur, first, opts.Scale); err != nil {
+			return nil, fmt.Errorf("model %s: %w", s.name, err)
+		}
 	}
 	if grey {
 		cur = data.RGBToGrey(cur)

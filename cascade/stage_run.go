@@ -71,8 +71,9 @@ func (s *SR3Stage) unetPixels(hr int) int {
 // image, each batch of tiles through the sampler (with the conditioning-
 // augmentation level condLevel of lr), the outputs blended by blend (a
 // blender of job.plan). report receives the progress units done within the
-// pass.
-func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, condLevel float64, sc sr3.SamplerConfig, field NoiseField, blend *blender, report func(done int)) (*data.Image, error) {
+// pass. With tp (Options.Consistency), every clean-image estimate of a
+// tile is projected onto the input tp holds.
+func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, condLevel float64, sc sr3.SamplerConfig, field NoiseField, blend *blender, tp *tileProjector, report func(done int)) (*data.Image, error) {
 	c := s.model.Config.Channels
 	p := job.plan
 	bic := data.Resize(lr, p.W, p.H)
@@ -89,7 +90,11 @@ func (s *SR3Stage) run(ctx context.Context, job *tileJob, lr *data.Image, condLe
 			rects[i] = job.tiles[t]
 			cutMirrored(bic, rects[i], cond[i*per:(i+1)*per])
 		}
-		hr, err := s.sampleTiles(ctx, cond, n, p.TileH, p.TileW, condLevel, sc, field.Tiles(rects, c), func(step, _ int) {
+		bsc := sc
+		if tp != nil {
+			bsc.ProjectX0 = tp.hook(s.model.Config, batch, cond, per)
+		}
+		hr, err := s.sampleTiles(ctx, cond, n, p.TileH, p.TileW, condLevel, bsc, field.Tiles(rects, c), func(step, _ int) {
 			report(b*job.steps + step)
 		})
 		if err != nil {

@@ -162,7 +162,7 @@ func TestSR3StageSeamlessWhenTilesDisagree(t *testing.T) {
 	}
 	s.eps = offsetOracle(cfg.ResidualScale, offsets)
 	run := func(b *blender) *data.Image {
-		out, err := s.run(context.Background(), job, img, 0, sc, NewNoiseField(opts.Seed), b, func(int) {})
+		out, err := s.run(context.Background(), job, img, 0, sc, NewNoiseField(opts.Seed), b, nil, func(int) {})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,17 @@ type Options struct {
 	// Generated marks the input as the output of an earlier stage (a later
 	// stage of a Pipeline), which the automatic CondNoise augments.
 	Generated bool
+	// Consistency turns on ILVR/DDNM consistency: every clean-image estimate
+	// of the sampler is projected so that its MATLAB bicubic downscale
+	// equals the stage's input (data.ConsistencyProjector), and so is the
+	// result, which then matches the input exactly up to 8-bit rounding
+	// (SR3's consistency metric near 0). Every stage projects against its
+	// own input; a Pipeline, a multi-pass SR3Stage and a Rescaled also
+	// project their final result against their own input at the scale asked.
+	// Tiles are projected against the LR pixels they hold whole (see
+	// SR3Stage); Bicubic projects its result. It re-imposes the input as it
+	// is, noise and JPEG blocks included: use it on clean inputs.
+	Consistency bool
 }
 
 // Progress receives progress reports: done of total units of the current image.

@@ -19,6 +19,12 @@ type Batch struct {
 	// CondNoise is, per item, the level of conditioning-augmentation noise
 	// applied to LR (CDM); nil when augmentation is off.
 	CondNoise []float32
+	// Degradation is, per item, the degradation strength of LR in [0, 1]
+	// (DegradationStrength: its RMS difference from the clean protocol LR
+	// over StrengthScale levels, capped), for a conditioning level that
+	// tells the network how much to distrust its input; nil when
+	// DataOptions.Degrade is off or LR comes from files.
+	Degradation []float32
 	// Labels is, per item, the class label of a base stage's image,
 	// 0..classes-1 (see LabelledDataset); nil for super-resolution batches
 	// and unlabelled images.

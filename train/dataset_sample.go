@@ -40,6 +40,9 @@ func (d *Dataset) Batch(i int64) (*Batch, error) {
 	if o.CondNoiseMax > 0 {
 		b.CondNoise = make([]float32, o.Batch)
 	}
+	if o.Degrade.Enabled() && o.LRDir == "" {
+		b.Degradation = make([]float32, o.Batch)
+	}
 	rng := batchRNG(o.Seed, i)
 	total := d.cum[len(d.cum)-1]
 	for k := 0; k < o.Batch; k++ {
@@ -64,7 +67,8 @@ func (d *Dataset) Batch(i int64) (*Batch, error) {
 		} else {
 			// The LR is made from the transformed HR crop, so that
 			// LR = Quantize(Resize(HR)) holds for the batch exactly.
-			img, err := o.Degrade.makeLR(&data.Image{W: P, H: P, C: 3, Pix: hr}, L, rng)
+			hrImg := &data.Image{W: P, H: P, C: 3, Pix: hr}
+			img, err := o.Degrade.makeLR(hrImg, L, L, rng)
 			if err != nil {
 				return nil, fmt.Errorf("batch %d: LR of a crop of %s: %w", i, it.name, err)
 			}
@@ -72,6 +76,10 @@ func (d *Dataset) Batch(i int64) (*Batch, error) {
 				return nil, fmt.Errorf("batch %d: LR of a crop of %s is %s, want %dx%dx3", i, it.name, img, L, L)
 			}
 			copy(lr, img.Pix)
+			if b.Degradation != nil {
+				// Measured before the conditioning noise, which is not damage.
+				b.Degradation[k] = float32(DegradationStrength(img, data.Quantize(data.Resize(hrImg, L, L))))
+			}
 		}
 		if b.CondNoise != nil && rng.IntN(2) == 1 {
 			// Half the inputs stay clean: a stage that only ever saw

@@ -113,7 +113,7 @@ func TestDegradationsDirection(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			hr := imageOf(tc.hr)
 			clean := data.Quantize(data.Resize(hr, L, L))
-			got, err := tc.opt.makeLR(hr, L, rand.New(rand.NewPCG(1, 2)))
+			got, err := tc.opt.makeLR(hr, L, L, rand.New(rand.NewPCG(1, 2)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestDegradeProbability(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	n, hit := 2000, 0
 	for range n {
-		got, err := o.makeLR(hr, 8, rng)
+		got, err := o.makeLR(hr, 8, 8, rng)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,6 +193,9 @@ func TestParseDegrade(t *testing.T) {
 		{"", DegradeOptions{}, ""},
 		{"none", DegradeOptions{}, ""},
 		{"realworld", RealWorldDegrade(), ""},
+		{" realesrgan ", DegradeOptions{RealESRGAN: true}, ""},
+		{"realesrgan,noise=1@1-2", DegradeOptions{}, "stands alone"},
+		{"jpeg=1@40-50,realworld", DegradeOptions{}, "stands alone"},
 		{"noise=0.5@1-15", DegradeOptions{Noise: Degradation{0.5, Range{1, 15}}}, ""},
 		{"blur=1@0.2-2, jpeg=0.3@40-95", DegradeOptions{Blur: Degradation{1, Range{0.2, 2}}, JPEG: Degradation{0.3, Range{40, 95}}}, ""},
 		{"noise=0.5", DegradeOptions{}, "KIND=PROB@MIN-MAX"},

@@ -58,7 +58,7 @@ func FuzzClassNames(f *testing.F) {
 // panic; what it accepts is valid, and its String form parses back to the
 // same options.
 func FuzzParseDegrade(f *testing.F) {
-	for _, s := range []string{"", "none", "realworld", "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95",
+	for _, s := range []string{"", "none", "realworld", "realesrgan", "realesrgan,jpeg=1@2-3", "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95",
 		"noise=NaN@1-2", "jpeg=1@0-101", "blur=1@2-1", "blur=0.5@1e308-1e309", "noise=1@-1-2"} {
 		f.Add(s)
 	}

@@ -31,6 +31,8 @@ type modelOptions struct {
 	// CondNoise is the CDM conditioning-augmentation level in [0,1]; nil =
 	// automatic (see cascade.Options.CondNoise).
 	CondNoise *float64
+	// Consistency projects every estimate onto the input (cascade.Options.Consistency).
+	Consistency bool
 }
 
 // Flag categories in --help.
@@ -94,6 +96,8 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cond-noise", Category: modelCategory,
 			Usage: "CDM conditioning-augmentation `LEVEL`: Gaussian noise of this std ([-1,1] units) added to each stage's input, the level given to the network " +
 				"(default: the model's level on generated inputs of a cascade, none on real inputs; only models trained with --cond-noise take a level)"},
+		&cli.BoolFlag{Name: "consistency", Category: modelCategory, DisableDefaultText: true,
+			Usage: "ILVR consistency: correct every estimate so that its bicubic downscale equals the input exactly (for clean inputs: it keeps JPEG blocks and noise too)"},
 	}
 }
 
@@ -119,6 +123,8 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		Eta:      c.Float64("eta"),
 		Strength: c.Float64("strength"),
 		Tile:     c.Int("tile"),
+
+		Consistency: c.Bool("consistency"),
 	}
 	if !c.IsSet("model") {
 		m.Model = pretrained.Default(m.Scale)
@@ -253,6 +259,7 @@ func (m modelOptions) library() srcascade.Options {
 	return srcascade.Options{
 		Model: m.Model, Backend: m.Backend, Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
 		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
+		Consistency: m.Consistency,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/train"
 	"github.com/urfave/cli/v2"
 )
 
@@ -30,6 +32,9 @@ type evalOptions struct {
 	Quiet     bool
 	Model     modelOptions
 	Shard     data.Shard // --shard: the part of the images to evaluate; zero = all
+	// Degrade damages each LR as training's --degrade does (seeded by
+	// --seed and the image's name) and adds the artefact columns.
+	Degrade train.DegradeOptions
 }
 
 const evalDescription = `Runs the super-resolution benchmark protocol on folders of high-resolution
@@ -44,6 +49,14 @@ const evalDescription = `Runs the super-resolution benchmark protocol on folders
      seconds = the model's time, without compiling the network: an image
      whose upscale compiled it (the first of each size) is run again to be
      timed, and the compilation is reported on its own.
+With --degrade SPEC (train's syntax: realworld, or blur=P@MIN-MAX,noise=...,jpeg=...)
+the LR of step 2 is damaged as training damages it (blur before the downscale,
+noise, JPEG), drawn from --seed and the image's name, and three columns are added:
+     grid = JPEG block-grid strength of SR (data.BlockGridStrength: the luma
+     step across the LR's 8x8 block boundaries over that across its other
+     pixel boundaries; 1 = no grid), bicubic's beside it;
+     noise = RMS change of SR's luma, in grey levels, between the damaged and
+     the clean LR (the model runs on both), bicubic's beside it.
 HR_FOLDER_OR_FILE is a folder (every image in it, -r for subfolders) or an image file;
 files given directly share one table.
 Prints a table per folder with the mean; --json prints the same as JSON.
@@ -51,7 +64,8 @@ Prints a table per folder with the mean; --json prints the same as JSON.
 Examples:
   srcascade eval -s 4 Set5/ Set14/
   srcascade eval -m ./ckpt --steps 1 --json Set5/ > set5.json
-  srcascade eval -s 2 --save sr/ Set5/          # keep the SR images as PNG`
+  srcascade eval -s 2 --save sr/ Set5/          # keep the SR images as PNG
+  srcascade eval --degrade jpeg=1@50-90 photos/  # damaged inputs (never Set5/Set14)`
 
 // evalCommand is the `srcascade eval` command.
 func evalCommand(set func(command)) *cli.Command {
@@ -63,6 +77,7 @@ func evalCommand(set func(command)) *cli.Command {
 		boolFlag("quiet", "q", "no progress on stderr"),
 		&cli.StringFlag{Name: "shard", Usage: "evaluate only part `K/N` of the images (K = 1..N), by a hash of each file's path relative to its folder; " +
 			"the N JSON reports together hold every image once (their means are of their part only)"},
+		&cli.StringFlag{Name: "degrade", Usage: "damage each LR as `SPEC` (train --degrade's syntax, seeded by --seed) and add artefact columns"},
 	}
 	return &cli.Command{
 		Name:        "eval",
@@ -100,6 +115,9 @@ func evalOptionsFrom(c *cli.Context) (*evalOptions, error) {
 			return nil, usagef(cmd, "--shard: %v", err)
 		}
 	}
+	if o.Degrade, err = train.ParseDegrade(c.String("degrade")); err != nil {
+		return nil, usagef(cmd, "--degrade %q: %v", c.String("degrade"), err)
+	}
 	return o, nil
 }
 
@@ -123,6 +141,17 @@ type evalScores struct {
 	Detail      metricFloat `json:"detail"` // data.DetailRatio: 1 = as much fine detail as HR
 	Consistency metricFloat `json:"consistency"`
 	Seconds     metricFloat `json:"seconds"`
+	// The artefact measures of eval --degrade (nil without it).
+	*artefactScores
+}
+
+// artefactScores are eval --degrade's measures of what an upscaler makes of
+// damage, its own and bicubic's.
+type artefactScores struct {
+	Grid         metricFloat `json:"grid"` // data.BlockGridStrength of SR: 1 = no JPEG grid
+	BicubicGrid  metricFloat `json:"bicubic_grid"`
+	Noise        metricFloat `json:"noise"` // data.RMSLumaChange of SR from the damaged and from the clean LR
+	BicubicNoise metricFloat `json:"bicubic_noise"`
 }
 
 // evalImage is one image's row.
@@ -154,7 +183,8 @@ type evalReport struct {
 	Steps   int          `json:"steps"`
 	Sampler string       `json:"sampler,omitempty"`
 	Seed    int64        `json:"seed"`
-	Shard   string       `json:"shard,omitempty"` // K/N when --shard chose part of the images
+	Shard   string       `json:"shard,omitempty"`   // K/N when --shard chose part of the images
+	Degrade string       `json:"degrade,omitempty"` // --degrade's spec, "" for none
 	Folders []evalFolder `json:"folders"`
 	Mean    *evalScores  `json:"mean"` // over all images of all folders
 	// CompileSeconds is the time spent compiling the network (the first
@@ -248,6 +278,9 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 	rep.start(total)
 	report := &evalReport{Model: up.Name(), Scale: o.Model.Scale, Steps: o.Model.Steps,
 		Sampler: o.Model.Sampler, Seed: o.Model.Seed, Shard: o.Shard.String()}
+	if o.Degrade.Enabled() {
+		report.Degrade = o.Degrade.String()
+	}
 	var all []evalScores
 	failures := 0
 	for _, f := range folders {
@@ -274,7 +307,11 @@ func (o *evalOptions) run(ctx context.Context, e *env) error {
 				saveTo = o.savePath(f.path, rel, len(folders))
 			}
 			rep.begin(path)
-			img, compile, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, rep.step)
+			var dmg *evalDamage
+			if o.Degrade.Enabled() {
+				dmg = &evalDamage{opts: o.Degrade, rng: train.DegradeRNG(o.Model.Seed, rel)}
+			}
+			img, compile, err := evalOne(ctx, up, path, saveTo, o.Model.cascadeOptions(), data.Limits{MaxPixels: o.MaxPixels}, dmg, rep.step)
 			report.CompileSeconds += metricFloat(compile)
 			rep.end()
 			r := result{job: job{in: path, out: saveTo}, status: statusDone}
@@ -342,10 +379,18 @@ func (o *evalOptions) savePath(folder, rel string, folders int) string {
 	return filepath.Join(o.Save, name)
 }
 
+// evalDamage is eval --degrade's damage of one image's LR.
+type evalDamage struct {
+	opts train.DegradeOptions
+	rng  *rand.Rand // train.DegradeRNG of the seed and the image
+}
+
 // evalOne runs the benchmark protocol on one HR file (see evalDescription).
 // When the upscale compiled the network, it is run again to be timed, and
-// compile is the difference: the seconds are the model's work alone.
-func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts cascade.Options, lim data.Limits, progress cascade.Progress) (res *evalImage, compile float64, err error) {
+// compile is the difference: the seconds are the model's work alone. With
+// dmg, the LR is damaged, and the clean LR is upscaled too for the
+// artefact measures.
+func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts cascade.Options, lim data.Limits, dmg *evalDamage, progress cascade.Progress) (res *evalImage, compile float64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("%s: internal error: %v", path, p)
@@ -354,6 +399,12 @@ func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts
 	hr, lr, err := benchmarkPair(path, opts.Scale, lim)
 	if err != nil {
 		return nil, 0, err
+	}
+	clean := lr
+	if dmg != nil {
+		if lr, err = dmg.opts.MakeLR(hr, clean.W, clean.H, dmg.rng); err != nil {
+			return nil, 0, fmt.Errorf("%s: --degrade: %w", path, err)
+		}
 	}
 	compiled := cascade.Compilations(up)
 	sr, secs, err := superResolve(ctx, up, hr, lr, opts, progress)
@@ -373,7 +424,27 @@ func evalOne(ctx context.Context, up cascade.Upscaler, path, saveTo string, opts
 	}
 	scores := benchmarkScores(hr, lr, sr, opts.Scale)
 	scores.Seconds = metricFloat(secs)
+	if dmg != nil {
+		srClean, _, err := superResolve(ctx, up, hr, clean, opts, nil)
+		if err != nil {
+			return nil, compile, fmt.Errorf("%s: the clean input: %w", path, err)
+		}
+		scores.artefactScores = artefacts(hr, clean, lr, sr, srClean, opts.Scale)
+	}
 	return &evalImage{Width: hr.W, Height: hr.H, evalScores: scores}, compile, nil
+}
+
+// artefacts measures the SR of a damaged LR against that of the clean LR,
+// and bicubic's of both (rounded to 8 bits, as SR is).
+func artefacts(hr, clean, damaged, sr, srClean *data.Image, scale int) *artefactScores {
+	bic := data.Quantize(data.Resize(damaged, hr.W, hr.H))
+	bicClean := data.Quantize(data.Resize(clean, hr.W, hr.H))
+	return &artefactScores{
+		Grid:         metricFloat(data.BlockGridStrength(sr, scale)),
+		BicubicGrid:  metricFloat(data.BlockGridStrength(bic, scale)),
+		Noise:        metricFloat(data.RMSLumaChange(sr, srClean)),
+		BicubicNoise: metricFloat(data.RMSLumaChange(bic, bicClean)),
+	}
 }
 
 // benchmarkPair decodes the HR file at path and makes the pair of the
@@ -409,7 +480,16 @@ func meanScores(s []evalScores) *evalScores {
 		return nil
 	}
 	var m evalScores
+	if s[0].artefactScores != nil {
+		m.artefactScores = &artefactScores{}
+	}
 	for _, x := range s {
+		if a := x.artefactScores; a != nil && m.artefactScores != nil {
+			m.Grid += a.Grid
+			m.BicubicGrid += a.BicubicGrid
+			m.Noise += a.Noise
+			m.BicubicNoise += a.BicubicNoise
+		}
 		m.PSNR += x.PSNR
 		m.SSIM += x.SSIM
 		m.Detail += x.Detail
@@ -422,6 +502,12 @@ func meanScores(s []evalScores) *evalScores {
 	m.Detail /= n
 	m.Consistency /= n
 	m.Seconds /= n
+	if a := m.artefactScores; a != nil {
+		a.Grid /= n
+		a.BicubicGrid /= n
+		a.Noise /= n
+		a.BicubicNoise /= n
+	}
 	return &m
 }
 
@@ -436,16 +522,28 @@ func writeEvalTables(w io.Writer, r *evalReport) error {
 		fmt.Fprintf(w, ", %s", r.Sampler)
 	}
 	fmt.Fprintf(w, ", seed %d", r.Seed)
+	if r.Degrade != "" {
+		fmt.Fprintf(w, ", LR damaged by %s", r.Degrade)
+	}
 	if r.Compilations > 0 {
 		fmt.Fprintf(w, "; the network compiled %d %s in %.1fs, not counted in the seconds column",
 			r.Compilations, plural(r.Compilations, "time", "times"), float64(r.CompileSeconds))
 	}
 	fmt.Fprintln(w)
-	header := fmt.Sprintf("%s\t%s\t%7s\t%7s\t%6s\t%11s\t%8s\n", "image", "size", "PSNR-Y", "SSIM-Y", "detail", "consistency", "seconds")
+	header := fmt.Sprintf("%s\t%s\t%7s\t%7s\t%6s\t%11s\t%8s", "image", "size", "PSNR-Y", "SSIM-Y", "detail", "consistency", "seconds")
+	if r.Degrade != "" {
+		header += fmt.Sprintf("\t%5s\t%12s\t%5s\t%13s", "grid", "bicubic grid", "noise", "bicubic noise")
+	}
+	header += "\n"
 	row := func(tw io.Writer, name, size string, s *evalScores) {
-		fmt.Fprintf(tw, "%s\t%s\t%7s\t%7s\t%6s\t%11s\t%8s\n", name, size,
+		fmt.Fprintf(tw, "%s\t%s\t%7s\t%7s\t%6s\t%11s\t%8s", name, size,
 			fmtMetric(s.PSNR, "%.2f"), fmtMetric(s.SSIM, "%.4f"), fmtMetric(s.Detail, "%.3f"),
 			fmtMetric(s.Consistency, "%.2e"), fmtMetric(s.Seconds, "%.3f"))
+		if a := s.artefactScores; a != nil {
+			fmt.Fprintf(tw, "\t%5s\t%12s\t%5s\t%13s", fmtMetric(a.Grid, "%.3f"), fmtMetric(a.BicubicGrid, "%.3f"),
+				fmtMetric(a.Noise, "%.2f"), fmtMetric(a.BicubicNoise, "%.2f"))
+		}
+		fmt.Fprintln(tw)
 	}
 	for _, f := range r.Folders {
 		fmt.Fprintf(w, "\n%s\n", f.Path)

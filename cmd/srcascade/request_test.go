@@ -40,6 +40,14 @@ func TestCLISkipsOnlySameRequest(t *testing.T) {
 		t.Errorf("x4 after x2 should redo both, saying why:\n%s", r.stderr)
 	}
 
+	// --consistency is part of the request.
+	if r = up("-s", "4", "--consistency"); r.code != 0 || !strings.Contains(r.stderr, "2 upscaled") {
+		t.Errorf("--consistency after a run without should redo both: exit %d\n%s", r.code, r.stderr)
+	}
+	if r = up("-s", "4"); r.code != 0 || !strings.Contains(r.stderr, "2 upscaled") {
+		t.Errorf("no --consistency after a run with it should redo both: exit %d\n%s", r.code, r.stderr)
+	}
+
 	// JPEG quality is part of a JPEG's request.
 	up("-s", "4", "-f", "jpg").expectCode(t, 0)
 	r = up("-s", "4", "-f", "jpg", "--quality", "80")

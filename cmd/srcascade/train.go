@@ -118,7 +118,7 @@ var resumeChangeable = []string{
 const trainDescription = `Trains an SR3 super-resolution stage on high-resolution images (--hr), from
 which the low-resolution inputs are made by the exact benchmark protocol
 (MATLAB bicubic, rounded to 8 bits; --degrade adds blur, noise and JPEG for
-real-world inputs), or on LR/HR pairs (--lr with --hr, matched by file name,
+real-world inputs, --degrade realesrgan Real-ESRGAN's second-order model), or on LR/HR pairs (--lr with --hr, matched by file name,
 HR exactly scale times LR). Images are decoded once and kept in memory
 (--memory); random crops, flips and 90-degree rotations are made in parallel
 with the training step.
@@ -182,7 +182,7 @@ func trainCommand(set func(command)) *cli.Command {
 		&cli.StringFlag{Name: "lr", Category: trainDataCategory,
 			Usage: "`DIR` of the matching low-resolution images (optional; default: made from --hr by bicubic)"},
 		&cli.StringFlag{Name: "degrade", Value: "none", Category: trainDataCategory,
-			Usage: "degradations of the made LR inputs: none, realworld, or `SPEC` such as blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95 (KIND=PROB@MIN-MAX)"},
+			Usage: "degradations of the made LR inputs: none, realworld, realesrgan (Real-ESRGAN's second-order model), or `SPEC` such as blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95 (KIND=PROB@MIN-MAX)"},
 		&cli.Float64Flag{Name: "downscale-hr", Value: train.DefaultDownscaleHR, Category: trainDataCategory,
 			Usage: "shrink JPEG/lossy WebP HR images by `FACTOR` before cropping (hides compression artefacts); 1 = off"},
 		&cli.Float64Flag{Name: "memory", Value: defaultMemoryGiB, Category: trainDataCategory,
