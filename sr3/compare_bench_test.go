@@ -11,9 +11,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // Interleaved comparisons of network variants on the Go backend (layouts,
@@ -162,35 +160,9 @@ func BenchmarkCompareTrain(b *testing.B) {
 	reps := benchEnvInt("SR3_COMPARE_REPS", 3)
 	var calls []func()
 	for _, v := range vs {
-		cfg := compareConfig(t, v.set)
-		store := model.NewStore()
-		store.SetRNGStateFromSeed(1)
 		goLayout = v.layout
-		opt := optimizer.Adam().LearningRate(1e-4).Done()
-		exec, err := model.NewExec(goBackend(t), store, func(scope *model.Scope, x0, cond, noise, gamma *graph.Node) *graph.Node {
-			g := x0.Graph()
-			store.SetTraining(g, true)
-			loss := DiffusionLoss(scope, cfg, LossInputs{X0: x0, Cond: cond, Noise: noise, Gamma: gamma})
-			opt.UpdateGraph(scope, g, loss)
-			return loss
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		x0, cond, noise := randTensor(1, batch, patch, patch, 3), randTensor(2, batch, patch, patch, 3), randTensor(3, batch, patch, patch, 3)
-		gam := make([]float32, batch)
-		for i := range gam {
-			gam[i] = float32(i+1) / float32(batch+1)
-		}
-		gamma := tensors.FromFlatDataAndDimensions(gam, batch)
-		if _, err := exec.Call(x0, cond, noise, gamma); err != nil {
-			t.Fatal(err)
-		}
-		calls = append(calls, func() {
-			if _, err := exec.Call(x0, cond, noise, gamma); err != nil {
-				t.Fatal(err)
-			}
-		})
+		step, _ := newTrainStep(t, compareConfig(t, v.set), batch, patch)
+		calls = append(calls, step)
 	}
 	goLayout = layoutAuto
 	times := interleave(calls, reps)

@@ -54,13 +54,29 @@ func benchConfig(b *testing.B) Config {
 func BenchmarkTrainStep(b *testing.B) {
 	cfg := benchConfig(b)
 	batch, patch := benchEnvInt("SR3_BENCH_BATCH", 8), benchEnvInt("SR3_BENCH_PATCH", 64)
-	backend := goBackend(b)
+	t0 := time.Now()
+	step, store := newTrainStep(b, cfg, batch, patch) // compiles and runs a first step
+	b.Logf("config %+v", cfg)
+	b.Logf("parameters: %d; compile + first step %v", countParams(store), time.Since(t0))
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "patches/s")
+}
+
+// newTrainStep compiles a training step of cfg (q_sample, UNet forward and
+// backward, Adam) on fixed random batches of batch HR patches of patch
+// pixels, runs it once, and returns a function running one more step and
+// the variables' store.
+func newTrainStep(tb testing.TB, cfg Config, batch, patch int) (func(), *model.Store) {
+	tb.Helper()
 	store := model.NewStore()
 	if err := store.SetRNGStateFromSeed(1); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	opt := optimizer.Adam().LearningRate(1e-4).Done()
-	exec, err := model.NewExec(backend, store, func(scope *model.Scope, x0, cond, noise, gamma *graph.Node) *graph.Node {
+	exec, err := model.NewExec(goBackend(tb), store, func(scope *model.Scope, x0, cond, noise, gamma *graph.Node) *graph.Node {
 		g := x0.Graph()
 		store.SetTraining(g, true)
 		loss := DiffusionLoss(scope, cfg, LossInputs{X0: x0, Cond: cond, Noise: noise, Gamma: gamma})
@@ -68,7 +84,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		return loss
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	c := cfg.Channels
 	x0 := randTensor(1, batch, patch, patch, c)
@@ -79,21 +95,15 @@ func BenchmarkTrainStep(b *testing.B) {
 		gam[i] = float32(i+1) / float32(batch+1)
 	}
 	gamma := tensors.FromFlatDataAndDimensions(gam, batch)
-	t0 := time.Now()
-	if _, err := exec.Call(x0, cond, noise, gamma); err != nil { // compile + first step
-		b.Fatal(err)
-	}
-	b.Logf("config %+v", cfg)
-	b.Logf("parameters: %d; compile + first step %v", countParams(store), time.Since(t0))
-	b.ResetTimer()
-	for range b.N {
+	step := func() {
 		out, err := exec.Call(x0, cond, noise, gamma)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		_ = flat(out[0])
 	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "patches/s")
+	step()
+	return step, store
 }
 
 // BenchmarkSampleStep measures inference: seconds per output megapixel per
