@@ -15,7 +15,7 @@ func flatConv(scope *model.Scope, l *flatLayout, x *graph.Node, out, kernel int)
 	l.check(x, 2)
 	cin := x.Shape().Dimensions[0]
 	w, b := kernelVars(scope, x.Graph(), x.DType(), cin, out, kernel)
-	wmat := kernelOf(scope, "kernel", func() *graph.Node { return flatKernel(w, b, nil) })
+	wmat := kernelOf(scope, x.Graph(), "kernel", func() *graph.Node { return flatKernel(w, b, nil) })
 	return flatConvWith(l, x, w, b, nil, nil, wmat)
 }
 
@@ -31,7 +31,7 @@ func flatConvSkip(conv, skip *model.Scope, l *flatLayout, h, x *graph.Node, out 
 	g := h.Graph()
 	w, b := kernelVars(conv, g, h.DType(), h.Shape().Dimensions[0], out, 3)
 	ws, bs := kernelVars(skip, g, x.DType(), x.Shape().Dimensions[0], out, 1)
-	wmat := kernelOf(conv, "kernel_skip", func() *graph.Node { return flatKernel(w, graph.Add(b, bs), ws) })
+	wmat := kernelOf(conv, g, "kernel_skip", func() *graph.Node { return flatKernel(w, graph.Add(b, bs), ws) })
 	return flatConvWith(l, h, w, b, x, ws, wmat)
 }
 

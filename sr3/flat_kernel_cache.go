@@ -35,16 +35,15 @@ func setFlatKernels(scope *model.Scope, g *graph.Graph, mode string) {
 // (build computes it, see flatKernel): from the cache when the graph reads it
 // (and the kernel is there), else computed, and then stored when the graph
 // prepares the cache.
-func kernelOf(scope *model.Scope, name string, build func() *graph.Node) *graph.Node {
-	k := build()
-	g := k.Graph()
+func kernelOf(scope *model.Scope, g *graph.Graph, name string, build func() *graph.Node) *graph.Node {
 	mode, _ := scope.GetGraphParam(g, flatKernelsParam)
 	path := flatKernelsPrefix + scope.Scope() + "/" + name
 	if mode == flatKernelsUse {
 		if v := scope.Store().GetVariable(path); v != nil {
-			return v.NodeValue(g) // the built k is dead code, removed at compilation
+			return v.NodeValue(g)
 		}
 	}
+	k := build()
 	if mode == flatKernelsPrepare {
 		v := scope.Store().VariableWithShape(path, k.Shape(), initializer.Zero)
 		v.Trainable = false

@@ -101,7 +101,7 @@ func flatDownsample(scope *model.Scope, l, lo *flatLayout, x *graph.Node, out in
 	t = graph.Reshape(t, 4*c, l.n*lo.h*lo.w)
 	conv := scope.In("conv")
 	w, b := kernelVars(conv, x.Graph(), x.DType(), 4*c, out, 1)
-	y := graph.DotGeneral(kernelOf(conv, "kernel", func() *graph.Node { return flatKernel(w, nil, nil) }), []int{1}, nil, t, []int{0}, nil)
+	y := graph.DotGeneral(kernelOf(conv, x.Graph(), "kernel", func() *graph.Node { return flatKernel(w, nil, nil) }), []int{1}, nil, t, []int{0}, nil)
 	y = graph.Add(y, graph.Reshape(b, out, 1))
 	return lo.pad(graph.Reshape(y, out, l.n, lo.h, lo.w))
 }

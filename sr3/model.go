@@ -54,6 +54,7 @@ type Model struct {
 
 	mu       sync.Mutex
 	exec     *model.Exec
+	prepare  *model.Exec // refreshes the flat kernel cache; built on first use
 	shapes   map[[3]int]bool // shapes compiled by exec
 	compiles int             // total graph compilations
 }
@@ -173,26 +174,26 @@ func stepInputs(cfg Config, in []*graph.Node) UNetInputs {
 
 // prepareKernels fills the cache of convolution kernels in the flat layout
 // (see flatKernelsPrefix) from the current weights, by running the step
-// once at the smallest shape in "prepare" mode. It does nothing where the
-// step does not use the flat layout. Callers hold m.mu or own m.
+// once at the smallest shape in "prepare" mode (compiled once per model:
+// training refreshes its validation model's weights at every checkpoint).
+// It does nothing where the step does not use the flat layout. Callers
+// hold m.mu or own m.
 func (m *Model) prepareKernels() error {
 	if goLayout == layoutNHWC || !IsGoBackend(m.backend) {
 		return nil
 	}
-	cfg := m.Config
-	exec, err := model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*graph.Node) *graph.Node {
-		setFlatKernels(scope, in[0].Graph(), flatKernelsPrepare)
-		return PredictNoiseGraph(scope, cfg, stepInputs(cfg, in))
-	})
-	if err != nil {
-		return fmt.Errorf("sr3: preparing kernels: %w", err)
+	if m.prepare == nil {
+		cfg := m.Config
+		exec, err := model.NewExec(m.backend, m.store, func(scope *model.Scope, in []*graph.Node) *graph.Node {
+			setFlatKernels(scope, in[0].Graph(), flatKernelsPrepare)
+			return PredictNoiseGraph(scope, cfg, stepInputs(cfg, in))
+		})
+		if err != nil {
+			return fmt.Errorf("sr3: preparing kernels: %w", err)
+		}
+		m.prepare = exec
 	}
-	defer exec.Finalize()
-	args, err := m.warmUpInputs()
-	if err != nil {
-		return err
-	}
-	if _, err := exec.Call(args...); err != nil {
+	if _, err := m.prepare.Call(m.warmUpInputs()...); err != nil {
 		return fmt.Errorf("sr3: preparing kernels: %w", err)
 	}
 	return nil
@@ -200,7 +201,7 @@ func (m *Model) prepareKernels() error {
 
 // warmUpInputs are the step's inputs at the smallest valid shape: one item
 // of zeros at level 0.5, conditioning level 0, the no-label token.
-func (m *Model) warmUpInputs() ([]any, error) {
+func (m *Model) warmUpInputs() []any {
 	cfg := m.Config
 	s, c := cfg.SizeMultiple(), cfg.Channels
 	img := func() *tensors.Tensor { return tensors.FromFlatDataAndDimensions(make([]float32, s*s*c), 1, s, s, c) }
@@ -215,7 +216,7 @@ func (m *Model) warmUpInputs() ([]any, error) {
 	if cfg.Classes > 0 {
 		args = append(args, tensors.FromFlatDataAndDimensions([]int32{int32(cfg.Classes)}, 1))
 	}
-	return args, nil
+	return args
 }
 
 // warmUp builds (and so creates or checks the variables of) the step at
