@@ -37,29 +37,20 @@ func flatGroupNorm(scope *model.Scope, l *flatLayout, x *graph.Node, groups int,
 	}
 	n, cg, s := l.n, c/groups, l.hp()*l.wp()
 	rows := c * n
-	count := float64(cg * l.h * l.w)
 	x3 := graph.Reshape(x, rows, 1, s)
 	ones := graph.Ones(g, shapes.Make(x.DType(), 1, s))
 	sum := graph.DotGeneral(graph.Reshape(x, rows, s), []int{1}, nil, ones, []int{1}, nil) // [rows, 1]
 	sumSq := graph.DotGeneral(x3, []int{2}, []int{0}, x3, []int{2}, []int{0})              // [rows, 1, 1]
+	// [N, G] sums of the rows, which are (channel, image).
 	groupSum := func(v *graph.Node) *graph.Node {
-		return graph.ReduceAndKeep(graph.Reshape(v, groups, cg, n), graph.ReduceSum, 1) // [G, 1, N]
+		return graph.TransposeAllAxes(graph.ReduceSum(graph.Reshape(v, groups, cg, n), 1), 1, 0)
 	}
-	mean := graph.DivScalar(groupSum(sum), count)
-	variance := graph.MaxScalar(graph.Sub(graph.DivScalar(groupSum(sumSq), count), graph.Square(mean)), 0)
-	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
 	gamma, beta := groupNormVars(scope, g, x.DType(), c)
-	a := graph.Mul(inv, graph.Reshape(gamma, groups, cg, 1)) // [G, cg, N]
-	b := graph.BroadcastToDims(graph.Reshape(beta, groups, cg, 1), groups, cg, n)
-	if scale != nil {
-		onePlus := graph.Reshape(graph.TransposeAllAxes(graph.OnePlus(scale), 1, 0), groups, cg, n)
-		a = graph.Mul(a, onePlus)
-		b = graph.Add(graph.Mul(b, onePlus), graph.Reshape(graph.TransposeAllAxes(shift, 1, 0), groups, cg, n))
-	}
-	b = graph.Sub(b, graph.Mul(mean, a))
-	ab := graph.Concatenate([]*graph.Node{graph.Reshape(a, rows, 1, 1), graph.Reshape(b, rows, 1, 1)}, 2) // [rows, 1, 2]
-	aug := graph.Concatenate([]*graph.Node{x3, graph.Reshape(l.mask(c), rows, 1, s)}, 1)                  // [rows, 2, S]
-	y := graph.DotGeneral(ab, []int{2}, []int{0}, aug, []int{1}, []int{0})                                // [rows, 1, S]
+	a, b := normCoefficients(groupSum(sum), groupSum(sumSq), float64(cg*l.h*l.w), gamma, beta, scale, shift)
+	rowsOf := func(v *graph.Node) *graph.Node { return graph.Reshape(graph.TransposeAllAxes(v, 1, 0), rows, 1, 1) }
+	ab := graph.Concatenate([]*graph.Node{rowsOf(a), rowsOf(b)}, 2)                      // [rows, 1, 2]
+	aug := graph.Concatenate([]*graph.Node{x3, graph.Reshape(l.mask(c), rows, 1, s)}, 1) // [rows, 2, S]
+	y := graph.DotGeneral(ab, []int{2}, []int{0}, aug, []int{1}, []int{0})               // [rows, 1, S]
 	return graph.Reshape(y, c, l.m())
 }
 

@@ -106,14 +106,10 @@ func (l *flatLayout) crop(x *graph.Node) *graph.Node {
 }
 
 // fromNHWC takes x [N, H, W, C] to the flat layout [C, M].
-func (l *flatLayout) fromNHWC(x *graph.Node) *graph.Node {
-	return l.pad(graph.TransposeAllAxes(x, 3, 0, 1, 2))
-}
+func (l *flatLayout) fromNHWC(x *graph.Node) *graph.Node { return l.fromNHWCSpaceToDepth(x, 1) }
 
 // toNHWC takes x [C, M] to [N, H, W, C] (interior pixels).
-func (l *flatLayout) toNHWC(x *graph.Node) *graph.Node {
-	return graph.TransposeAllAxes(l.crop(x), 1, 2, 3, 0)
-}
+func (l *flatLayout) toNHWC(x *graph.Node) *graph.Node { return l.toNHWCDepthToSpace(x, 1) }
 
 // fromNHWCSpaceToDepth is SpaceToDepth(x, r) then fromNHWC, with one
 // transpose: x [N, H*r, W*r, C] to [r*r*C, M], channel (dy*r+dx)*C + c.

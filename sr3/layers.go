@@ -61,25 +61,39 @@ func groupNormFiLM(scope *model.Scope, x *graph.Node, groups int, scale, shift *
 		panic(fmt.Sprintf("sr3.GroupNorm: %d channels do not split into %d groups", c, groups))
 	}
 	p, cg := h*w, c/groups
-	count := float64(p * cg)
 	x3 := graph.Reshape(x, n, p, c)
-	colSum := func(v *graph.Node) *graph.Node { // [N, G, 1]: sums over pixels and the group's channels
-		return graph.ReduceAndKeep(graph.Reshape(pixelSums(v), n, groups, cg), graph.ReduceSum, 2)
+	groupSum := func(v *graph.Node) *graph.Node { // [N, G]: sums over pixels and the group's channels
+		return graph.ReduceSum(graph.Reshape(pixelSums(v), n, groups, cg), 2)
 	}
-	mean := graph.DivScalar(colSum(x3), count)
-	variance := graph.MaxScalar(graph.Sub(graph.DivScalar(colSum(graph.Square(x3)), count), graph.Square(mean)), 0)
-	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
 	gamma, beta := groupNormVars(scope, g, x.DType(), c)
-	a := graph.Mul(inv, graph.Reshape(gamma, 1, groups, cg)) // [N, G, cg]
-	b := graph.BroadcastToDims(graph.Reshape(beta, 1, groups, cg), n, groups, cg)
+	a, b := normCoefficients(groupSum(x3), groupSum(graph.Square(x3)), float64(p*cg), gamma, beta, scale, shift)
+	y := graph.Add(graph.Mul(x3, graph.Reshape(a, n, 1, c)), graph.Reshape(b, n, 1, c))
+	return graph.Reshape(y, n, h, w, c)
+}
+
+// normCoefficients returns a and b, [N, C], such that GroupNorm with
+// gamma and beta ([C]), followed when scale and shift ([N, C]) are given by
+// FiLM x*(1+scale)+shift, is a*x + b for each image and channel. sum and
+// sumSq ([N, G]) are each image's and group's sum and sum of squares of x
+// over count values; the variance is E[x^2] - mean^2. Both layouts'
+// GroupNorms fold through it.
+func normCoefficients(sum, sumSq *graph.Node, count float64, gamma, beta, scale, shift *graph.Node) (a, b *graph.Node) {
+	n, groups := sum.Shape().Dimensions[0], sum.Shape().Dimensions[1]
+	c := gamma.Shape().Dimensions[0]
+	cg := c / groups
+	mean := graph.Reshape(graph.DivScalar(sum, count), n, groups, 1)
+	meanSq := graph.Reshape(graph.DivScalar(sumSq, count), n, groups, 1)
+	variance := graph.MaxScalar(graph.Sub(meanSq, graph.Square(mean)), 0)
+	inv := graph.Reciprocal(graph.Sqrt(graph.AddScalar(variance, groupNormEpsilon)))
+	a = graph.Mul(inv, graph.Reshape(gamma, 1, groups, cg)) // [N, G, cg]
+	b = graph.BroadcastToDims(graph.Reshape(beta, 1, groups, cg), n, groups, cg)
 	if scale != nil {
 		onePlus := graph.Reshape(graph.OnePlus(scale), n, groups, cg)
 		a = graph.Mul(a, onePlus)
 		b = graph.Add(graph.Mul(b, onePlus), graph.Reshape(shift, n, groups, cg))
 	}
 	b = graph.Sub(b, graph.Mul(mean, a))
-	y := graph.Add(graph.Mul(x3, graph.Reshape(a, n, 1, c)), graph.Reshape(b, n, 1, c))
-	return graph.Reshape(y, n, h, w, c)
+	return graph.Reshape(a, n, c), graph.Reshape(b, n, c)
 }
 
 // pixelSums returns the sums of x [N, P, C] over P, [N, 1, C], as a batched
