@@ -35,13 +35,7 @@ const (
 // It saturates rather than overflows on absurd configurations.
 func (c Config) ParamCount() int64 {
 	var total int64
-	add := func(n int64) {
-		if n < 0 || total > (1<<62)-n {
-			total = 1 << 62
-			return
-		}
-		total += n
-	}
+	add := func(n int64) { total = satAdd(total, n) }
 	conv := func(k, in, out int64) int64 { return sat(sat(k*k, in), out) + out }
 	dense := func(in, out int64) int64 { return sat(in, out) + out }
 	norm := func(ch int64) int64 { return 2 * ch }
@@ -130,6 +124,15 @@ func sat(a, b int64) int64 {
 	return a * b
 }
 
+// satAdd returns total + n, saturating at 1<<62 (also for a negative n,
+// the mark of an overflowed term).
+func satAdd(total, n int64) int64 {
+	if n < 0 || total > (1<<62)-n {
+		return 1 << 62
+	}
+	return total + n
+}
+
 // ActivationFloats estimates the float32 values one forward pass of the
 // UNet produces for n items of h x w HR pixels (the intermediate tensors a
 // training step keeps for its backward pass): per residual block about
@@ -144,13 +147,7 @@ func (c Config) ActivationFloats(n, h, w int) int64 {
 	}
 	p0 := sat(max(int64(h)/sd, 1), max(int64(w)/sd, 1))
 	var total int64
-	add := func(v int64) {
-		if v < 0 || total > (1<<62)-v {
-			total = 1 << 62
-			return
-		}
-		total += v
-	}
+	add := func(n int64) { total = satAdd(total, n) }
 	pix := func(level int) int64 { return max(p0>>(2*level), 1) }
 	res := func(level int, in, out int64) { add(sat(pix(level), 2*in+6*out)) }
 	attn := func(level int, ch int64) {
