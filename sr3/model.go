@@ -54,7 +54,7 @@ type Model struct {
 
 	mu       sync.Mutex
 	exec     *model.Exec
-	prepare  *model.Exec // refreshes the flat kernel cache; built on first use
+	prepare  *model.Exec     // refreshes the flat kernel cache; built on first use
 	shapes   map[[3]int]bool // shapes compiled by exec
 	compiles int             // total graph compilations
 }
