@@ -116,20 +116,19 @@ func interleave(calls []func(), reps int) [][]float64 {
 // BenchmarkCompareSample compares the variants' inference: CPU seconds per
 // output megapixel per network evaluation, one tile per call.
 func BenchmarkCompareSample(b *testing.B) {
-	t := b
 	vs := compareVariants(b)
 	tile := benchEnvInt("SR3_BENCH_TILE", 256)
 	reps := benchEnvInt("SR3_COMPARE_REPS", 3)
 	batch := benchEnvInt("SR3_BENCH_BATCH", 1)
 	var calls []func()
 	for _, v := range vs {
-		cfg := compareConfig(t, v.set)
+		cfg := compareConfig(b, v.set)
 		goLayout = v.layout
-		m, err := New(cfg, goBackend(t), 1)
+		m, err := New(cfg, goBackend(b), 1)
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
-		randomizeModel(t, m)
+		randomizeModel(b, m)
 		xt, cond := flat(randTensor(1, batch, tile, tile, 3)), flat(randTensor(2, batch, tile, tile, 3))
 		lv := make([]float32, batch)
 		for i := range lv {
@@ -137,7 +136,7 @@ func BenchmarkCompareSample(b *testing.B) {
 		}
 		call := func() {
 			if _, err := m.PredictNoise(xt, cond, batch, tile, tile, lv, nil); err != nil {
-				t.Fatal(err)
+				b.Fatal(err)
 			}
 		}
 		call()
@@ -154,14 +153,13 @@ func BenchmarkCompareSample(b *testing.B) {
 // BenchmarkCompareTrain compares the variants' training step (forward,
 // backward, Adam): HR patches per CPU-second.
 func BenchmarkCompareTrain(b *testing.B) {
-	t := b
 	vs := compareVariants(b)
 	batch, patch := benchEnvInt("SR3_BENCH_BATCH", 8), benchEnvInt("SR3_BENCH_PATCH", 64)
 	reps := benchEnvInt("SR3_COMPARE_REPS", 3)
 	var calls []func()
 	for _, v := range vs {
 		goLayout = v.layout
-		step, _ := newTrainStep(t, compareConfig(t, v.set), batch, patch)
+		step, _ := newTrainStep(b, compareConfig(b, v.set), batch, patch)
 		calls = append(calls, step)
 	}
 	goLayout = layoutAuto
@@ -179,8 +177,7 @@ func BenchmarkCompareTrain(b *testing.B) {
 //
 //	GOEXPERIMENT=simd go test ./sr3 -run XXX -bench OpCosts -benchtime 1x
 func BenchmarkOpCosts(b *testing.B) {
-	t := b
-	backend := goBackend(t)
+	backend := goBackend(b)
 	const g, cg, s = 16, 8, 130 * 130
 	x := randTensor(1, g, cg, 1, s)
 	variants := map[string]func(x *graph.Node) *graph.Node{
@@ -234,10 +231,10 @@ func BenchmarkOpCosts(b *testing.B) {
 		f := variants[name]
 		e, err := model.NewExec(backend, model.NewStore(), func(scope *model.Scope, x *graph.Node) *graph.Node { return f(x) })
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 		if _, err := e.Call(x); err != nil {
-			t.Fatal(name, err)
+			b.Fatal(name, err)
 		}
 		c0 := cpuSeconds()
 		for range 20 {
