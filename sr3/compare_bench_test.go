@@ -68,19 +68,7 @@ func compareVariants(b *testing.B) []compareVariant {
 }
 
 // compareConfig is the default x4 config with a variant's settings.
-func compareConfig(t testing.TB, set string) Config {
-	cfg := DefaultConfig(4)
-	for _, kv := range strings.Split(set, ";") {
-		if kv = strings.TrimSpace(kv); kv == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(kv, "=")
-		if err := cfg.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return cfg
-}
+func compareConfig(tb testing.TB, set string) Config { return withSettings(tb, DefaultConfig(4), set) }
 
 // cpuSeconds returns the process's CPU time (user + system) so far.
 func cpuSeconds() float64 {

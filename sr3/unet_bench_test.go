@@ -32,17 +32,23 @@ func benchEnvInt(name string, def int) int {
 	return def
 }
 
-func benchConfig(b *testing.B) Config {
-	cfg := DefaultConfig(benchEnvInt("SR3_BENCH_SCALE", 4))
-	for _, kv := range strings.Split(os.Getenv("SR3_BENCH_SET"), ";") {
+// withSettings returns cfg with the settings "key=value;key=value" (as
+// --set) applied.
+func withSettings(tb testing.TB, cfg Config, set string) Config {
+	for _, kv := range strings.Split(set, ";") {
 		if kv = strings.TrimSpace(kv); kv == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
 		if err := cfg.Set(k, v); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
+	return cfg
+}
+
+func benchConfig(b *testing.B) Config {
+	cfg := withSettings(b, DefaultConfig(benchEnvInt("SR3_BENCH_SCALE", 4)), os.Getenv("SR3_BENCH_SET"))
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
 	}
