@@ -49,6 +49,10 @@ type Options struct {
 	// CondNoise is the CDM conditioning-augmentation level; nil =
 	// automatic (see cascade.Options.CondNoise).
 	CondNoise *float64
+	// Denoise is the denoise level, 0 (clean input) to 1 (heavily damaged),
+	// of models trained with a denoise control; nil = estimated from each
+	// input (see cascade.Options.Denoise).
+	Denoise *float64
 	// Target asks for an output size other than a model scale: any
 	// factor >= 1 (3.5) or a width and/or height (cascade.Target); zero =
 	// Scale. With a Target, Scale must be 0: the learned model runs at the
@@ -91,7 +95,7 @@ func (o Options) Cascade() cascade.Options {
 	return cascade.Options{
 		Scale: r.Scale, Seed: r.Seed, Steps: r.Steps, Sampler: r.Sampler,
 		Eta: r.Eta, Strength: r.Strength, Tile: r.Tile, CondNoise: r.CondNoise,
-		Consistency: r.Consistency,
+		Denoise: r.Denoise, Consistency: r.Consistency,
 	}
 }
 

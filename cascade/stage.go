@@ -181,6 +181,11 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 			return nil, err
 		}
 		in := augment(cur, level, field.derive(condNoiseStream+p))
+		if s.model.Config.Denoise {
+			if level, err = s.DenoiseLevel(opts, cur, p > 0 || opts.Generated); err != nil {
+				return nil, err
+			}
+		}
 		var tp *tileProjector
 		if opts.Consistency {
 			// Against the pass's input itself, not its augmented copy.
@@ -218,7 +223,29 @@ const condNoiseStream = 1 << 20
 
 // TakesCondNoise reports whether the model was trained with conditioning
 // augmentation (sr3.Config.CondAug), so it takes a level above 0.
-func (s *SR3Stage) TakesCondNoise() bool { return s.model.Config.CondAug }
+func (s *SR3Stage) TakesCondNoise() bool {
+	return s.model.Config.CondAug && !s.model.Config.Denoise
+}
+
+// TakesDenoise reports whether the model was trained with a denoise
+// control (sr3.Config.Denoise), so Options.Denoise applies to it.
+func (s *SR3Stage) TakesDenoise() bool { return s.model.Config.Denoise }
+
+// DenoiseLevel returns the denoise level of a pass of a model with a
+// denoise control: the level asked for in opts.Denoise, else 0 for a
+// generated input and data.EstimateDamage of a real one.
+func (s *SR3Stage) DenoiseLevel(opts Options, img *data.Image, generated bool) (float64, error) {
+	switch {
+	case opts.Denoise != nil:
+		if l := *opts.Denoise; !(l >= 0 && l <= 1) {
+			return 0, fmt.Errorf("model %s: denoise level %g: want 0 <= level <= 1", s.name, l)
+		}
+		return *opts.Denoise, nil
+	case generated:
+		return 0, nil
+	}
+	return data.EstimateDamage(img), nil
+}
 
 // CondLevel returns the conditioning-augmentation level of a pass: the
 // level asked for in opts.CondNoise, else the model's default
@@ -235,6 +262,9 @@ func (s *SR3Stage) CondLevel(opts Options, generated bool) (float64, error) {
 	}
 	if !(level >= 0 && level <= 1) {
 		return 0, fmt.Errorf("model %s: conditioning noise %g: want 0 <= level <= 1", s.name, level)
+	}
+	if level > 0 && cfg.Denoise {
+		return 0, fmt.Errorf("model %s: conditioning noise %g: its conditioning level is a denoise control: set the denoise level instead: %w", s.name, level, sr3.ErrNoCondAug)
 	}
 	if level > 0 && !cfg.CondAug {
 		return 0, fmt.Errorf("model %s: conditioning noise %g: %w", s.name, level, sr3.ErrNoCondAug)

@@ -39,12 +39,17 @@ func Leaves(up Upscaler) []Upscaler {
 // Seed, Steps, Sampler, Eta, Strength, Tile and CondNoise when up has no
 // learned stage (bicubic); Sampler and Eta when every learned stage takes
 // one step (the one-step estimate is the same for both samplers); Eta
-// when no learned stage samples with DDIM (DDPM ignores it). A stage whose
+// when no learned stage samples with DDIM (DDPM ignores it); Denoise when
+// no stage has a denoise control (sr3.Config.Denoise). A stage whose
 // settings do not resolve is taken to read everything (its error comes
 // when it runs). Scale and Generated are never named.
 func UnusedOptions(up Upscaler, opts Options) []string {
 	var learned []sr3.SamplerConfig
+	denoise := false
 	for _, s := range Leaves(up) {
+		if d, ok := s.(interface{ TakesDenoise() bool }); ok && d.TakesDenoise() {
+			denoise = true
+		}
 		ss, ok := s.(samplerStage)
 		if !ok {
 			continue
@@ -61,6 +66,7 @@ func UnusedOptions(up Upscaler, opts Options) []string {
 			unused = append(unused, name)
 		}
 	}
+	add("Denoise", opts.Denoise != nil && !denoise)
 	if len(learned) == 0 {
 		add("Seed", opts.Seed != 0)
 		add("Steps", opts.Steps != 0)

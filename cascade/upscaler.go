@@ -24,6 +24,13 @@ type Options struct {
 	// network (sr3.Config.CondAug). nil = automatic: the model's default
 	// level (sr3.Config.CondNoise) on generated inputs, none on real ones.
 	CondNoise *float64
+	// Denoise is the level given to stages trained with a denoise control
+	// (sr3.Config.Denoise): how damaged the input is, from 0 (clean: keep
+	// every detail) to 1 (heavily blurred, noisy or JPEG-compressed: smooth
+	// the damage away), on the scale of train.DegradationStrength. nil =
+	// automatic: estimated from each real input by data.EstimateDamage, 0 for
+	// generated inputs. Stages without the control ignore it.
+	Denoise *float64
 	// Generated marks the input as the output of an earlier stage (a later
 	// stage of a Pipeline), which the automatic CondNoise augments.
 	Generated bool

@@ -118,6 +118,15 @@ type Config struct {
 	// chained stage); real inputs get 0 unless a level is asked for. Only
 	// with CondAug.
 	CondNoise float64 `json:"cond_noise"`
+	// Denoise makes the conditioning level of CondAug a denoise control
+	// instead of CDM's augmentation: the level tells the network how
+	// damaged its input is (0 = a clean bicubic downscale, 1 = heavily
+	// blurred, noisy or compressed: train.DegradationStrength of each
+	// training input, made by the degradation pipeline), and nothing is
+	// added to the input at sampling. Trained with `srcascade train
+	// --degrade ... --denoise`; set at sampling by `--denoise LEVEL`
+	// (cascade.Options.Denoise). Needs CondAug, with CondNoise 0.
+	Denoise bool `json:"denoise,omitempty"`
 
 	// Sampler is the default sampler kind ("ddpm" or "ddim").
 	Sampler string `json:"sampler"`
@@ -376,6 +385,11 @@ func (c Config) Validate() error {
 		bad("cond_noise %g: want 0 <= level <= 1", c.CondNoise)
 	} else if c.CondNoise > 0 && !c.CondAug {
 		bad("cond_noise %g needs cond_aug (a network trained with conditioning augmentation)", c.CondNoise)
+	}
+	if c.Denoise && !c.CondAug {
+		bad("denoise needs cond_aug (the network's second conditioning level carries the denoise level)")
+	} else if c.Denoise && c.CondNoise > 0 {
+		bad("denoise: cond_noise %g must be 0 (the level is the input's damage, set by --denoise, not augmentation noise)", c.CondNoise)
 	}
 	if !slices.Contains(SamplerKinds, c.Sampler) {
 		bad("sampler %q: want one of %v", c.Sampler, SamplerKinds)

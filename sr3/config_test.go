@@ -54,6 +54,19 @@ func TestConfigValidateNamesFields(t *testing.T) {
 		}
 	}
 	c = DefaultConfig(4)
+	c.Denoise = true
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "denoise needs cond_aug") {
+		t.Errorf("denoise without cond_aug: %v", err)
+	}
+	c.CondAug, c.CondNoise = true, 0.1
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "cond_noise 0.1 must be 0") {
+		t.Errorf("denoise with cond_noise: %v", err)
+	}
+	c.CondNoise = 0
+	if err := c.Validate(); err != nil {
+		t.Errorf("denoise with cond_aug: %v", err)
+	}
+	c = DefaultConfig(4)
 	c.Scale = 1
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "space_to_depth") {
 		t.Errorf("space_to_depth at scale 1: %v", err)

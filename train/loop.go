@@ -148,6 +148,10 @@ func Run(ctx context.Context, opt Options, cfg sr3.Config, src Source, val []Val
 		info.Step, info.Seconds, info.History = step, prev.Seconds, prev.History
 	} else if err := checkNoCheckpoint(opt.Out); err != nil {
 		return err
+	} else if opt.InitWeights != nil {
+		if err := warmStart(store, cfg, backend, opt.Seed, opt.Init, opt.InitWeights); err != nil {
+			return err
+		}
 	}
 	if ix, ok := src.(interface{ Index() int64 }); ok && ix.Index() != int64(info.Step) {
 		return fmt.Errorf("train: the data source starts at batch %d but training is at step %d", ix.Index(), info.Step)
@@ -395,6 +399,9 @@ func (r *runner) step(b *Batch) (loss, norm, lr float64, err error) {
 		float32(lr), float32(opt.emaDecay(step)))
 	if cfg.CondAug {
 		levels := b.CondNoise
+		if cfg.Denoise {
+			levels = b.Degradation
+		}
 		if levels == nil {
 			levels = make([]float32, n)
 		}
@@ -443,6 +450,10 @@ func (r *runner) checkBatch(b *Batch) error {
 		return errors.New("train: the batch has conditioning-augmentation noise, which this model config does not take (cond_aug is off)")
 	case b.CondNoise != nil && len(b.CondNoise) != b.N:
 		return fmt.Errorf("train: batch of %d with %d conditioning levels", b.N, len(b.CondNoise))
+	case b.CondNoise != nil && cfg.Denoise:
+		return errors.New("train: the batch has conditioning-augmentation noise, but this model's level is a denoise control (denoise): train it on --degrade without --cond-noise")
+	case b.Degradation != nil && len(b.Degradation) != b.N:
+		return fmt.Errorf("train: batch of %d with %d degradation strengths", b.N, len(b.Degradation))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Options are the optimisation and bookkeeping settings of a training run.
@@ -63,6 +64,18 @@ type Options struct {
 	// every step (drawn from (Seed, step), so a resumed run draws what the
 	// uninterrupted run would have) and dropout.
 	Seed int64 `json:"seed"`
+	// Init names the weights a fresh run starts from instead of a random
+	// initialisation (a warm start, see InitWeights): a built-in model
+	// name or a model folder, recorded in InfoFile. Empty for a cold start.
+	Init string `json:"init,omitempty"`
+	// InitWeights are the weights a fresh run starts from (names as in
+	// sr3.WeightsFile, e.g. the EMA weights of a shipped model), with a
+	// fresh optimiser and EMA. They must be the network's weights, names
+	// and shapes, except that they may lack the conditioning-level
+	// embedding (sr3.Config.CondAug: a clean model warm-starting a denoise
+	// one), which then starts at zero, so that the warm-started network
+	// computes exactly what the init model did. Ignored on Resume.
+	InitWeights map[string]*tensors.Tensor `json:"-"`
 	// Resume continues from the checkpoint in Out; without it, Run refuses
 	// to overwrite an existing checkpoint.
 	Resume bool `json:"-"`

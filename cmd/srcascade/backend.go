@@ -31,6 +31,9 @@ type modelOptions struct {
 	// CondNoise is the CDM conditioning-augmentation level in [0,1]; nil =
 	// automatic (see cascade.Options.CondNoise).
 	CondNoise *float64
+	// Denoise is the denoise level in [0,1] of models with a denoise
+	// control; nil = automatic (see cascade.Options.Denoise).
+	Denoise *float64
 	// Consistency projects every estimate onto the input (cascade.Options.Consistency).
 	Consistency bool
 }
@@ -96,6 +99,8 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cond-noise", Category: modelCategory,
 			Usage: "CDM conditioning-augmentation `LEVEL`: Gaussian noise of this std ([-1,1] units) added to each stage's input, the level given to the network " +
 				"(default: the model's level on generated inputs of a cascade, none on real inputs; only models trained with --cond-noise take a level)"},
+		&cli.StringFlag{Name: "denoise", Category: modelCategory,
+			Usage: "denoise `LEVEL` for models with a denoise control: 0 keeps every detail of a clean input, up to 1 smooths away heavy blur, noise and JPEG blocks, auto estimates it from each image (default: auto)"},
 		&cli.BoolFlag{Name: "consistency", Category: modelCategory, DisableDefaultText: true,
 			Usage: "ILVR consistency: correct every estimate so that its bicubic downscale equals the input exactly (for clean inputs: it keeps JPEG blocks and noise too)"},
 	}
@@ -139,6 +144,13 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		}
 		m.CondNoise = &level
 	}
+	if d := c.String("denoise"); c.IsSet("denoise") && d != "auto" {
+		level, err := parseFinite(d)
+		if err != nil {
+			return m, usagef(cmd, "--denoise %q: %v (or auto)", d, err)
+		}
+		m.Denoise = &level
+	}
 	switch {
 	case m.Model == "":
 		return m, usagef(cmd, "-m/--model: empty model name")
@@ -156,6 +168,8 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		return m, usagef(cmd, "--tile %d: must be 0 (automatic) or at least 8", m.Tile)
 	case m.CondNoise != nil && !(*m.CondNoise >= 0 && *m.CondNoise <= 1):
 		return m, usagef(cmd, "--cond-noise %g: must be between 0 and 1", *m.CondNoise)
+	case m.Denoise != nil && !(*m.Denoise >= 0 && *m.Denoise <= 1):
+		return m, usagef(cmd, "--denoise %g: must be between 0 and 1 (or auto)", *m.Denoise)
 	}
 	if err := checkBackend(m.Backend); err != nil {
 		return m, usagef(cmd, "--backend %q: %v", m.Backend, err)
@@ -259,7 +273,7 @@ func (m modelOptions) library() srcascade.Options {
 	return srcascade.Options{
 		Model: m.Model, Backend: m.Backend, Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
 		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
-		Consistency: m.Consistency,
+		Denoise: m.Denoise, Consistency: m.Consistency,
 	}
 }
 

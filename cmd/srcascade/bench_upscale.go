@@ -275,6 +275,9 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 	if m.CondNoise != nil {
 		s += " --cond-noise " + strconv.FormatFloat(*m.CondNoise, 'g', -1, 64)
 	}
+	if m.Denoise != nil {
+		s += " --denoise " + strconv.FormatFloat(*m.Denoise, 'g', -1, 64)
+	}
 	s += fmt.Sprintf(" --seed %d --repeat %d", m.Seed, o.Repeat)
 	if o.Image != "" {
 		return s + " " + shellQuote(o.Image)

@@ -35,6 +35,9 @@ func (o *upscaleOptions) request(format string) string {
 	}
 	r := fmt.Sprintf("%s %s; model %s; seed %d; steps %d; sampler %s; eta %g; strength %g; tile %d; cond-noise %s",
 		requestPrefix, o.sizeTag(), model, m.Seed, m.Steps, sampler, m.Eta, m.Strength, m.Tile, cond)
+	if m.Denoise != nil {
+		r += fmt.Sprintf("; denoise %g", *m.Denoise)
+	}
 	if m.Consistency {
 		r += "; consistency"
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/srcascade/srcascade/internal/samefile"
+	"github.com/srcascade/srcascade/pretrained"
 	"github.com/srcascade/srcascade/sr3"
 	"github.com/srcascade/srcascade/train"
 	"github.com/urfave/cli/v2"
@@ -103,7 +104,7 @@ var trainFlagKeys = []struct{ flag, key string }{
 
 // Flags of one stage kind only (see trainOptionsFrom).
 var (
-	srOnlyFlags   = []string{"hr", "lr", "degrade", "downscale-hr", "scale", "patch", "cond-noise", "val", "val-images"}
+	srOnlyFlags   = []string{"hr", "lr", "degrade", "downscale-hr", "scale", "patch", "cond-noise", "denoise", "val", "val-images"}
 	baseOnlyFlags = []string{"data", "size", "no-flip"}
 )
 
@@ -209,6 +210,10 @@ func trainCommand(set func(command)) *cli.Command {
 			Usage: "`SEED` of the initial weights, crops and noise: the same seed and data give the same run"},
 		&cli.Float64Flag{Name: "cond-noise", Category: trainRunCategory,
 			Usage: "CDM conditioning augmentation: half the LR inputs get Gaussian noise of a level uniform in [0, `MAX`] ([-1,1] units; 0.1-0.2 for a later cascade stage), and the network takes the level (0 = off)"},
+		&cli.BoolFlag{Name: "denoise", Category: trainRunCategory, DisableDefaultText: true,
+			Usage: "give the network a denoise control: it takes each input's degradation strength (0 clean .. 1 heavily damaged, from --degrade) as a level, which `srcascade upscale --denoise` sets"},
+		&cli.StringFlag{Name: "init", Category: trainRunCategory,
+			Usage: "warm start: begin from the weights of `MODEL` (a built-in name such as sr3-x4, or a model folder), with its architecture and a fresh optimizer"},
 		&cli.GenericFlag{Name: "set", Value: &setList{}, Category: trainRunCategory,
 			Usage: "set a model or training setting by its JSON name, `KEY=VALUE` (repeatable; see above)"},
 		&cli.StringFlag{Name: "backend", Category: trainRunCategory,
@@ -274,7 +279,25 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 	readRunFlags(c, &o.Train)
 	o.Train.Patch = c.Int("patch")
 	o.Train.CondNoise = c.Float64("cond-noise")
-	o.Config.CondAug = o.Train.CondNoise > 0
+	if name := c.String("init"); name != "" {
+		if o.Train.Resume {
+			return nil, usagef(cmd, "--init %s starts a new run from a model's weights and --resume continues the checkpoint in --out: give one", name)
+		}
+		cfg, weights, err := pretrained.ReadWeights(name)
+		if err != nil {
+			return nil, fmt.Errorf("--init: %w", err)
+		}
+		if c.IsSet("scale") && cfg.Scale != scale {
+			return nil, usagef(cmd, "--init %s is a x%d model, -s/--scale asks for x%d", name, cfg.Scale, scale)
+		}
+		scale = cfg.Scale
+		o.Config = cfg
+		o.Train.Init, o.Train.InitWeights = name, weights
+	}
+	o.Config.CondAug = o.Config.CondAug || o.Train.CondNoise > 0
+	if c.Bool("denoise") {
+		o.Config.CondAug, o.Config.Denoise = true, true
+	}
 	if o.Train.Out == "" {
 		o.Train.Out = fmt.Sprintf(defaultOutTemplate, scale)
 	}
@@ -408,7 +431,11 @@ func (o *trainOptions) check() error {
 	switch {
 	case o.Train.CondNoise > 0 && !o.Config.CondAug:
 		return usagef(cmd, "--cond-noise %g needs a network that takes the level: drop --set cond_aug=false", o.Train.CondNoise)
-	case o.Config.CondAug && o.Train.CondNoise == 0:
+	case o.Config.Denoise && o.Train.CondNoise > 0:
+		return usagef(cmd, "--denoise and --cond-noise %g both use the network's conditioning level: give one", o.Train.CondNoise)
+	case o.Config.Denoise && !o.Data.Degrade.Enabled():
+		return usagef(cmd, "--denoise needs --degrade (for example --degrade realesrgan): the denoise level is each input's degradation strength, and clean inputs all have 0")
+	case o.Config.CondAug && o.Train.CondNoise == 0 && !o.Config.Denoise:
 		return usagef(cmd, "cond_aug is set but no --cond-noise MAX is given: the network would never see a noisy input")
 	}
 	if m, why := patchMultiple(o.Config); o.Train.Patch%m != 0 {
