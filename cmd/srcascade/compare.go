@@ -16,6 +16,7 @@ import (
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
+	"github.com/srcascade/srcascade/train"
 	"github.com/srcascade/srcascade/sr3"
 	"github.com/urfave/cli/v2"
 )
@@ -31,6 +32,12 @@ type compareOptions struct {
 	MaxPixels int64
 	Quiet     bool
 	Model     modelOptions // Model.Steps is unused: each panel sets its own from Steps
+	// Also are more models (names or folders), each given its own panels
+	// after the main model's, with the same sampling flags.
+	Also []string
+	// Degrade damages each LR as eval --degrade does (seeded by --seed and
+	// the file name); the zero value leaves it clean.
+	Degrade train.DegradeOptions
 }
 
 // Defaults of compare.
@@ -72,6 +79,10 @@ func compareCommand(set func(command)) *cli.Command {
 			Usage: "enlarge every panel `N` times (nearest neighbour), 1 to 16"},
 		&cli.StringFlag{Name: "at",
 			Usage: "top-left corner `X,Y` of the crop in HR pixels (default: the most detailed window)"},
+		&cli.StringFlag{Name: "degrade",
+			Usage: "damage each LR as `SPEC` (train --degrade's syntax, seeded by --seed and the file name), as eval --degrade does"},
+		&cli.StringFlag{Name: "also",
+			Usage: "comma-separated `MODELS` with panels of their own after -m's, sampled with the same flags"},
 		maxPixelsFlag(),
 		boolFlag("quiet", "q", "no progress on stderr"),
 	}
@@ -143,6 +154,20 @@ func compareOptionsFrom(c *cli.Context) (*compareOptions, error) {
 		return nil, err
 	}
 	o.Model.Steps = 0 // read from the --steps list instead
+	if o.Degrade, err = train.ParseDegrade(c.String("degrade")); err != nil {
+		return nil, usagef(cmd, "--degrade %q: %v", c.String("degrade"), err)
+	}
+	if a := strings.TrimSpace(c.String("also")); a != "" {
+		for _, m := range strings.Split(a, ",") {
+			if m = strings.TrimSpace(m); m == "" {
+				return nil, usagef(cmd, "--also %q: an empty model name", c.String("also"))
+			}
+			o.Also = append(o.Also, strings.TrimSpace(m))
+		}
+		if len(o.Also)*len(o.Steps) > compareMaxPanels {
+			return nil, usagef(cmd, "--also: %d models x %d --steps panels is more than %d", len(o.Also), len(o.Steps), compareMaxPanels)
+		}
+	}
 	if s := o.Model.Scale; o.Crop < s || o.Crop%s != 0 {
 		return nil, usagef(cmd, "--crop %d: must be a positive multiple of the scale %d", o.Crop, s)
 	}
@@ -216,6 +241,16 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	ups := []cascade.Upscaler{up}
+	for _, name := range o.Also {
+		m := o.Model
+		m.Model = name
+		u, err := m.open(cmd)
+		if err != nil {
+			return err
+		}
+		ups = append(ups, u)
+	}
 	rep := newProgress(e, o.Quiet)
 	if n := scaleNote(up); n != "" {
 		rep.logf("%s", n)
@@ -237,7 +272,7 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 			break
 		}
 		rep.begin(path)
-		row, err := o.compareOne(ctx, up, path, rep.step)
+		row, err := o.compareOne(ctx, ups, path, rep.step)
 		rep.end()
 		r := result{job: job{in: path, out: o.Output}, status: statusDone}
 		if err != nil {
@@ -283,7 +318,7 @@ func (o *compareOptions) run(ctx context.Context, e *env) error {
 
 // compareOne makes the row of one HR file: the benchmark pair as eval makes
 // it, the bicubic and model outputs, their scores and their crops.
-func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, path string, progress cascade.Progress) (row *compareRow, err error) {
+func (o *compareOptions) compareOne(ctx context.Context, ups []cascade.Upscaler, path string, progress cascade.Progress) (row *compareRow, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			row, err = nil, fmt.Errorf("%s: internal error: %v", path, p)
@@ -293,6 +328,12 @@ func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, pa
 	hr, lr, err := benchmarkPair(path, s, data.Limits{MaxPixels: o.MaxPixels})
 	if err != nil {
 		return nil, err
+	}
+	if o.Degrade.Enabled() {
+		rng := train.DegradeRNG(o.Model.Seed, filepath.Base(path))
+		if lr, err = o.Degrade.MakeLR(hr, lr.W, lr.H, rng); err != nil {
+			return nil, fmt.Errorf("%s: --degrade: %w", path, err)
+		}
 	}
 	at, err := o.cropAt(hr)
 	if err != nil {
@@ -306,30 +347,42 @@ func (o *compareOptions) compareOne(ctx context.Context, up cascade.Upscaler, pa
 		row.panels = append(row.panels, data.SheetPanel{Image: o.crop(sr, at), Caption: fmt.Sprintf("%s\n%s dB  SSIM %s\ndetail %s",
 			name, fmtMetric(sc.PSNR, "%.2f"), fmtMetric(sc.SSIM, "%.4f"), fmtMetric(sc.Detail, "%.2f"))})
 	}
-	add(fmt.Sprintf("LR x%d, nearest", s), data.EnlargeNearest(lr, s), 0, false)
+	lrName := fmt.Sprintf("LR x%d, nearest", s)
+	if o.Degrade.Enabled() {
+		lrName = fmt.Sprintf("LR x%d, damaged", s)
+	}
+	add(lrName, data.EnlargeNearest(lr, s), 0, false)
 	opts := o.Model.cascadeOptions()
 	bic, secs, err := superResolve(ctx, cascade.Bicubic{}, hr, lr, opts, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: bicubic: %w", path, err)
 	}
 	add("bicubic", bic, secs, true)
-	steps := o.Steps
-	if _, ok := up.(cascade.Bicubic); ok {
-		steps = nil // the model is the bicubic panel already
+	type run struct {
+		up    cascade.Upscaler
+		steps int
 	}
-	runs := len(steps)
-	for i, steps := range steps {
-		opts.Steps = steps
+	var runs []run
+	for _, up := range ups {
+		if _, ok := up.(cascade.Bicubic); ok {
+			continue // the bicubic panel is there already
+		}
+		for _, steps := range o.Steps {
+			runs = append(runs, run{up, steps})
+		}
+	}
+	for i, r := range runs {
+		opts.Steps = r.steps
 		step := func(done, total int) {
 			if progress != nil && total > 0 {
-				progress(i*total+done, runs*total)
+				progress(i*total+done, len(runs)*total)
 			}
 		}
-		sr, secs, err := superResolve(ctx, up, hr, lr, opts, step)
+		sr, secs, err := superResolve(ctx, r.up, hr, lr, opts, step)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, stepsName(up.Name(), steps), err)
+			return nil, fmt.Errorf("%s: %s: %w", path, stepsName(r.up.Name(), r.steps), err)
 		}
-		add(stepsName(up.Name(), steps), sr, secs, true)
+		add(stepsName(r.up.Name(), r.steps), sr, secs, true)
 	}
 	row.panels = append(row.panels, data.SheetPanel{Image: o.crop(hr, at),
 		Caption: fmt.Sprintf("HR %s\n%dx%d\ncrop %d at %d,%d", baseName(path), hr.W, hr.H, o.Crop, at.X, at.Y)})
