@@ -16,8 +16,8 @@ import (
 
 	"github.com/srcascade/srcascade/cascade"
 	"github.com/srcascade/srcascade/data"
-	"github.com/srcascade/srcascade/train"
 	"github.com/srcascade/srcascade/sr3"
+	"github.com/srcascade/srcascade/train"
 	"github.com/urfave/cli/v2"
 )
 
