@@ -265,6 +265,13 @@ func (m *Model) Save(dir string) error {
 // does; meta is stored in the weights file's metadata (e.g. the training
 // step).
 func SaveModel(dir string, cfg Config, weights map[string]*tensors.Tensor, meta map[string]string) error {
+	return SaveModelAs(dir, cfg, weights, meta, dtypes.Float32)
+}
+
+// SaveModelAs is SaveModel with the weights stored as floats: Float32, or
+// Float16 or BFloat16 for half the size (see WriteTensorsAs; Load widens
+// them back to float32).
+func SaveModelAs(dir string, cfg Config, weights map[string]*tensors.Tensor, meta map[string]string, floats dtypes.DType) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -275,7 +282,7 @@ func SaveModel(dir string, cfg Config, weights map[string]*tensors.Tensor, meta 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("sr3: saving model: %w", err)
 	}
-	if err := SaveTensors(filepath.Join(dir, WeightsFile), weights, meta); err != nil {
+	if err := SaveTensorsAs(filepath.Join(dir, WeightsFile), weights, meta, floats); err != nil {
 		return fmt.Errorf("sr3: saving model: %w", err)
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, ConfigFile), cj); err != nil {
