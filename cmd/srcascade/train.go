@@ -471,15 +471,10 @@ func patchMultiple(cfg sr3.Config) (int, string) {
 	return m, strings.Join(why, " and ")
 }
 
-// hasCheckpointFiles reports whether dir holds any file of a training
-// checkpoint (train.Run refuses to start a fresh run over either).
-func hasCheckpointFiles(dir string) bool {
-	for _, f := range []string{train.StateFile, train.InfoFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return true
-		}
-	}
-	return false
+// isFile reports whether path exists and is not a folder.
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
 }
 
 // resolve settles what the checkpoint folder implies: a fresh run refuses
@@ -499,17 +494,23 @@ func (o *trainOptions) resolve() error {
 		}
 	}
 	if !o.Train.Resume {
-		if hasCheckpointFiles(out) {
+		// Only a folder with the training state can be resumed: one with
+		// weights or train.json but no state (a shipped model's folder) is
+		// refused without pointing at --resume.
+		switch {
+		case train.HasCheckpoint(out):
 			what := "a training checkpoint"
 			if info, err := train.ReadCheckpoint(out); err == nil {
 				what = fmt.Sprintf("a %s training checkpoint at step %d of %d", stageName(info.Config, info.Options), info.Step, info.Options.Steps)
 			}
 			return usagef(cmd, "--out %s already holds %s: pass --resume to continue it (with --steps N to train longer), or choose another --out folder",
 				out, what)
-		}
-		if _, err := os.Stat(filepath.Join(out, sr3.WeightsFile)); err == nil {
-			return usagef(cmd, "--out %s already holds a model (%s) without a training state to resume; choose another --out folder",
-				out, sr3.WeightsFile)
+		case isFile(filepath.Join(out, sr3.WeightsFile)):
+			return usagef(cmd, "--out %s already holds a model (%s) without a training state (%s) to resume; choose another --out folder",
+				out, sr3.WeightsFile, train.StateFile)
+		case isFile(filepath.Join(out, train.InfoFile)):
+			return usagef(cmd, "--out %s already holds an earlier run's %s without a training state (%s) to resume; choose another --out folder",
+				out, train.InfoFile, train.StateFile)
 		}
 		if o.Base {
 			return o.resolveClasses()
@@ -520,6 +521,15 @@ func (o *trainOptions) resolve() error {
 		return usagef(cmd, "--resume: %s does not exist; start without --resume to train a new model there", out)
 	}
 	if !train.HasCheckpoint(out) {
+		if isFile(filepath.Join(out, sr3.WeightsFile)) {
+			return usagef(cmd, "--resume: %s holds a model (%s) but not its training state (%s: shipped models leave it out, "+
+				"and so does srcascade models compact), so there is no run to continue; start a new run with another --out folder",
+				out, sr3.WeightsFile, train.StateFile)
+		}
+		if isFile(filepath.Join(out, train.InfoFile)) {
+			return usagef(cmd, "--resume: %s holds an earlier run's %s but not its training state (%s), so there is no run to continue; "+
+				"start a new run with another --out folder", out, train.InfoFile, train.StateFile)
+		}
 		return usagef(cmd, "--resume: %s holds no training checkpoint (no %s); start without --resume to train a new model there",
 			out, train.StateFile)
 	}

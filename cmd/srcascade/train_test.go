@@ -212,6 +212,23 @@ func TestTrainResolve(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "model", sr3.WeightsFile), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A shipped model's folder (or one written by models compact): weights,
+	// config and train.json, but no training state.
+	shipped := filepath.Join(dir, "shipped")
+	fakeCheckpoint(t, shipped, cfg, opt, 4)
+	if err := os.Remove(filepath.Join(shipped, train.StateFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(shipped, sr3.WeightsFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An earlier run's train.json alone.
+	if err := os.MkdirAll(filepath.Join(dir, "info"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "info", train.InfoFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tiny := " --set base_channels=8 --set channel_mults=1,2 --set attn_levels= --set group_norm_groups=4"
 
 	errTests := []struct {
@@ -224,7 +241,15 @@ func TestTrainResolve(t *testing.T) {
 		{"train --hr h --out DIR/missing --resume", []string{"--resume: DIR/missing does not exist"}},
 		{"train --hr h --out DIR/file", []string{"is a file, not a folder"}},
 		{"train --hr h --out DIR/model", []string{"DIR/model already holds a model (model.safetensors) without a training state"}},
-		{"train --hr h --out DIR/model --resume", []string{"DIR/model holds no training checkpoint"}},
+		{"train --hr h --out DIR/model --resume", []string{"--resume: DIR/model holds a model (model.safetensors) but not its training state (train_state.safetensors",
+			"start a new run with another --out folder"}},
+		{"train --hr h --out DIR/shipped", []string{"DIR/shipped already holds a model (model.safetensors) without a training state (train_state.safetensors) to resume",
+			"choose another --out folder"}},
+		{"train --hr h --out DIR/shipped --resume", []string{"--resume: DIR/shipped holds a model (model.safetensors) but not its training state (train_state.safetensors",
+			"shipped models leave it out", "start a new run with another --out folder"}},
+		{"train --hr h --out DIR/info", []string{"DIR/info already holds an earlier run's train.json without a training state (train_state.safetensors)", "choose another --out folder"}},
+		{"train --hr h --out DIR/info --resume", []string{"--resume: DIR/info holds an earlier run's train.json but not its training state (train_state.safetensors)",
+			"start a new run with another --out folder"}},
 		{"train --hr h --out CK --resume", []string{"already at step 4 of 4", "pass --steps above 4"}},
 		{"train --hr h --out CK --resume --steps 3", []string{"already at step 4 of 3"}},
 		{"train --hr h --out CK --resume --steps 6 --cond-noise 0.1", []string{"--cond-noise 0.1: the checkpoint in CK was trained with cond_noise=0"}},
