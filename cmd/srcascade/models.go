@@ -21,8 +21,8 @@ type modelsOptions struct {
 func modelsCommand(set func(command)) *cli.Command {
 	return &cli.Command{
 		Name:      "models",
-		Usage:     "list the built-in models",
-		UsageText: "srcascade models [--json]",
+		Usage:     "list the built-in models; models compact: store a model's weights as 16-bit floats",
+		UsageText: "srcascade models [--json] | srcascade models compact [--dtype f16|bf16|f32] IN_DIR OUT_DIR",
 		Description: `Lists the models built into this binary: name (for -m), kind, supported
 scales, parameters, size of the embedded weights, training data and a
 description. Kind sr is a super-resolution model (upscale, eval, compare -m;
@@ -31,10 +31,15 @@ from noise (generate -m; its SCALES column gives the sample size and the cascade
 that enlarges them by default). A checkpoint folder written by training can be
 given to -m as well.
 
+` + "`srcascade models compact`" + ` copies a checkpoint folder with its weights stored as
+float16 and without its training state (see srcascade models compact --help).
+
 Examples:
   srcascade models
-  srcascade models --json`,
-		Flags: []cli.Flag{boolFlag("json", "", "print the model cards as JSON")},
+  srcascade models --json
+  srcascade models compact runs/x4 runs/x4-f16`,
+		Flags:       []cli.Flag{boolFlag("json", "", "print the model cards as JSON")},
+		Subcommands: []*cli.Command{modelsCompactCommand(set)},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("models", "unexpected argument %q", c.Args().First())
