@@ -223,12 +223,36 @@ func TestShippedModelsFlatAgrees(t *testing.T) {
 	}
 }
 
-// TestShippedModelGolden checks the shipped sr3-x4 against the noise it
-// predicted before the flat layout existed (testdata/sr3-x4_eps_golden.bin:
-// every 4th value for a 64x64 and a 128x128 HR input, written by the code of
-// commit 02daac6), in every layout: equal within float32 rounding.
-func TestShippedModelGolden(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "sr3-x4_eps_golden.bin"))
+// shippedGoldenEps is the noise the shipped sr3-x4 predicts, in the given
+// layout, for a 64x64 and a 128x128 HR input (seeds 11 and 12, level 0.6):
+// every 4th value, as the golden files hold it.
+func shippedGoldenEps(t *testing.T, layout layoutChoice) []float32 {
+	t.Helper()
+	defer func(v layoutChoice) { goLayout = v }(goLayout)
+	goLayout = layout
+	m, err := Load(filepath.Join("..", "pretrained", "sr3-x4"), goBackend(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float32
+	for _, size := range []int{64, 128} {
+		xt := flat(randTensor(11, 1, size, size, 3))
+		cond := scaled(flat(randTensor(12, 1, size, size, 3)), 0.5)
+		eps, err := m.PredictNoise(xt, cond, 1, size, size, []float32{0.6}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < len(eps); i += 4 {
+			got = append(got, eps[i])
+		}
+	}
+	return got
+}
+
+// readGolden reads a golden file of little-endian float32 values.
+func readGolden(t *testing.T, name string) []float32 {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,25 +260,35 @@ func TestShippedModelGolden(t *testing.T) {
 	for i := range golden {
 		golden[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 	}
-	defer func(v layoutChoice) { goLayout = v }(goLayout)
+	return golden
+}
+
+// TestShippedModelGolden checks the shipped sr3-x4 (float16 weights)
+// against the noise it predicted when its weights became float16
+// (testdata/sr3-x4-f16_eps_golden.bin, written by shippedGoldenEps at the
+// commit after fdad75f, in the automatic layout), in every layout: equal
+// within float32 rounding, as the float32 golden was before.
+func TestShippedModelGolden(t *testing.T) {
+	golden := readGolden(t, "sr3-x4-f16_eps_golden.bin")
 	for _, layout := range []layoutChoice{layoutAuto, layoutNHWC, layoutFlat} {
-		goLayout = layout
-		m, err := Load(filepath.Join("..", "pretrained", "sr3-x4"), goBackend(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []float32
-		for _, size := range []int{64, 128} {
-			xt := flat(randTensor(11, 1, size, size, 3))
-			cond := scaled(flat(randTensor(12, 1, size, size, 3)), 0.5)
-			eps, err := m.PredictNoise(xt, cond, 1, size, size, []float32{0.6}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := 0; i < len(eps); i += 4 {
-				got = append(got, eps[i])
-			}
-		}
-		wantClose(t, fmt.Sprintf("layout %d", layout), golden, got, 1e-4)
+		wantClose(t, fmt.Sprintf("layout %d", layout), golden, shippedGoldenEps(t, layout), 1e-4)
+	}
+}
+
+// TestShippedModelFloat32Golden checks the shipped sr3-x4's float16
+// weights against what its float32 weights predicted
+// (testdata/sr3-x4_eps_golden.bin: written by the code of commit 02daac6,
+// before the flat layout; today's code on the float32 weights is within
+// 1.3e-6 of it). Measured once: the float16 weights differ by at most
+// 6.2e-4 (1.2e-4 of the largest value, 5.2), 1.1e-4 on average; bfloat16
+// weights would differ by 5.3e-3. The tolerance is 2.5e-4 of the scale,
+// twice the float16 difference: a model that stopped being the float32
+// one rounded (bfloat16, a wrong conversion, other weights) fails it.
+func TestShippedModelFloat32Golden(t *testing.T) {
+	golden := readGolden(t, "sr3-x4_eps_golden.bin")
+	got := shippedGoldenEps(t, layoutAuto)
+	diff, scale := maxAbsDiff(t, golden, got)
+	if diff == 0 || diff > 2.5e-4*scale {
+		t.Errorf("float16 weights: predicted noise differs from the float32 weights' by %g (scale %g), want (0, %g]", diff, scale, 2.5e-4*scale)
 	}
 }
