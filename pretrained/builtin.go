@@ -12,11 +12,13 @@ import (
 	"github.com/srcascade/srcascade/sr3"
 )
 
-// photoWeights holds the photo models' inference files (EMA weights and
-// config). Each model's folder also has MODEL_CARD.md (how it was trained,
-// its scores) and, not embedded, the training state to resume from. The
-// emoji models' files are embedded by emoji.go, left out with the build
-// tag noemoji.
+// photoWeights holds the photo models' inference files (EMA weights,
+// stored as float16 and widened to float32 when opened, and config). Each
+// model's folder also has MODEL_CARD.md (how it was trained, its scores)
+// and train.json (the run's options); the training states (optimizer
+// moments) are not shipped, so training on from a built-in model starts
+// from its weights with a fresh optimizer. The emoji models' files are
+// embedded by emoji.go, left out with the build tag noemoji.
 //
 // Embedded files sit in the binary's read-only data: the operating system
 // maps them in, and a model's pages are read from disk only when Open
