@@ -523,8 +523,8 @@ func (o *trainOptions) resolve() error {
 	if !train.HasCheckpoint(out) {
 		if isFile(filepath.Join(out, sr3.WeightsFile)) {
 			return usagef(cmd, "--resume: %s holds a model (%s) but not its training state (%s: shipped models leave it out, "+
-				"and so does srcascade models compact), so there is no run to continue; start a new run with another --out folder",
-				out, sr3.WeightsFile, train.StateFile)
+				"and so does srcascade models compact), so there is no run to continue; start a new run from its weights with --init %s and another --out folder",
+				out, sr3.WeightsFile, train.StateFile, out)
 		}
 		if isFile(filepath.Join(out, train.InfoFile)) {
 			return usagef(cmd, "--resume: %s holds an earlier run's %s but not its training state (%s), so there is no run to continue; "+
