@@ -249,7 +249,7 @@ func TestTrainResolve(t *testing.T) {
 			"shipped models leave it out", "start a new run from its weights with --init "}},
 		{"train --hr h --out DIR/info", []string{"DIR/info already holds an earlier run's train.json without a training state (train_state.safetensors)", "choose another --out folder"}},
 		{"train --hr h --out DIR/info --resume", []string{"--resume: DIR/info holds an earlier run's train.json but not its training state (train_state.safetensors)",
-			"start a new run from its weights with --init "}},
+			"start a new run with another --out folder"}},
 		{"train --hr h --out CK --resume", []string{"already at step 4 of 4", "pass --steps above 4"}},
 		{"train --hr h --out CK --resume --steps 3", []string{"already at step 4 of 3"}},
 		{"train --hr h --out CK --resume --steps 6 --cond-noise 0.1", []string{"--cond-noise 0.1: the checkpoint in CK was trained with cond_noise=0"}},
