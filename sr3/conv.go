@@ -117,7 +117,7 @@ func conv2DIm2col(x, w, b *graph.Node) *graph.Node {
 		dY = v
 		return v
 	})
-	y = graph.Add(y, graph.Reshape(bin, 1, out))
+	y = graph.Add(y, graph.Reshape(broadcastPixels(graph.Reshape(bin, 1, 1, out), p), p, out))
 	return graph.Reshape(y, n, h, wd, out)
 }
 
