@@ -19,7 +19,8 @@ import (
 )
 
 // adamTestWeights are the variables of adamTestLoss, by path.
-var adamTestWeights = map[string][]int{"/unet/a/weights": {3, 4}, "/unet/a/biases": {4}, "/unet/b/gamma": {5}}
+// (c/weights is large enough for linComb's matmul form.)
+var adamTestWeights = map[string][]int{"/unet/a/weights": {3, 4}, "/unet/a/biases": {4}, "/unet/b/gamma": {5}, "/unet/c/weights": {3, 3, 24, 24}}
 
 // newAdamTestStore returns a store holding adamTestWeights with the same
 // random values for the same seed.
@@ -57,11 +58,13 @@ func adamTestLoss(scope *model.Scope, g *graph.Graph) (*graph.Node, []*model.Var
 		}
 	}
 	sort.Slice(vars, func(i, j int) bool { return vars[i].Path() < vars[j].Path() })
-	w, bias, gamma := vars[2].NodeValue(g), vars[1].NodeValue(g), vars[0].NodeValue(g) // a/weights, a/biases, b/gamma
+	// a/biases, a/weights, b/gamma, c/weights
+	bias, w, gamma, cw := vars[0].NodeValue(g), vars[1].NodeValue(g), vars[2].NodeValue(g), vars[3].NodeValue(g)
 	x := graph.Iota(g, w.Shape().Clone(), 0)
 	y := graph.Add(graph.ReduceSum(graph.Mul(graph.Tanh(w), graph.MulScalar(x, 0.3)), 0), bias) // [4]
 	loss := graph.Add(graph.ReduceAllSum(graph.Square(graph.AddScalar(y, -1))),
 		graph.ReduceAllSum(graph.Mul(graph.Square(gamma), graph.Cos(gamma))))
+	loss = graph.Add(loss, graph.MulScalar(graph.ReduceAllSum(graph.Square(graph.Sin(cw))), 0.1))
 	nodes := make([]*graph.Node, len(vars))
 	for i, v := range vars {
 		nodes[i] = v.NodeValue(g)
@@ -148,10 +151,10 @@ func TestAdamMatchesGoMLXAdam(t *testing.T) {
 	for p := range refVars {
 		t.Errorf("GoMLX's Adam has variable %s, applyAdam not", p)
 	}
-	// 3 weights, their 6 moments, the Adam step, the global step, the
+	// 4 weights, their 8 moments, the Adam step, the global step, the
 	// learning rate.
-	if n != 12 {
-		t.Errorf("%d state variables, want 12", n)
+	if n != 15 {
+		t.Errorf("%d state variables, want 15", n)
 	}
 	if s := tensors.MustCopyFlatData[float32](got.GetVariable("/AdamOptimizer/step").MustValue()); s[0] != 8 {
 		t.Errorf("Adam step %v after 8 steps", s)

@@ -25,6 +25,6 @@ func updateEMA(store *model.Store, g *graph.Graph, decay *graph.Node) {
 	for _, v := range weights {
 		ema := store.VariableWithShape(emaScope+v.Path(), v.Shape(), initializer.Zero).SetTrainable(false)
 		w := v.NodeValue(g)
-		ema.SetNodeValue(graph.Add(graph.Mul(decay, ema.NodeValue(g)), graph.Mul(keep, w)))
+		ema.SetNodeValue(linComb(decay, ema.NodeValue(g), keep, w))
 	}
 }
