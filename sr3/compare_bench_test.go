@@ -209,13 +209,31 @@ func BenchmarkOpCosts(b *testing.B) {
 			aug := graph.Concatenate([]*graph.Node{xr, graph.OnesLike(xr)}, 1)
 			return graph.DotGeneral(ab, []int{2}, []int{0}, aug, []int{1}, []int{0})
 		},
+		// a*x + b*y (Adam's moments, the EMA; train.linComb): two scalar
+		// multiplies and an add, or [a b] times x and y stacked.
+		"lincomb-mul-add": func(x *graph.Node) *graph.Node {
+			return graph.Add(graph.MulScalar(x, 0.9), graph.MulScalar(x, 0.1))
+		},
+		"lincomb-dot-k2": func(x *graph.Node) *graph.Node {
+			n := x.Shape().Size()
+			f := graph.Reshape(x, 1, n)
+			coef := graph.Const(x.Graph(), [][]float32{{0.9, 0.1}})
+			st := graph.Concatenate([]*graph.Node{f, f}, 0)
+			return graph.DotGeneral(coef, []int{1}, nil, st, []int{0}, nil)
+		},
+		// The sum of squares of a whole tensor (the gradient norm).
+		"sumsq-reduce": func(x *graph.Node) *graph.Node { return graph.ReduceAllSum(graph.Square(x)) },
+		"sumsq-dot": func(x *graph.Node) *graph.Node {
+			f := graph.Reshape(x, 1, x.Shape().Size())
+			return graph.DotGeneral(f, []int{1}, nil, f, []int{1}, nil)
+		},
 		"dot-outer": func(x *graph.Node) *graph.Node {
 			a := graph.Ones(x.Graph(), shapes.Make(dtypes.Float32, g*cg, 1))
 			ones := graph.Ones(x.Graph(), shapes.Make(dtypes.Float32, 1, s))
 			return graph.DotGeneral(a, []int{1}, nil, ones, []int{0}, nil)
 		},
 	}
-	for _, name := range []string{"reducesum13", "dot-ones", "dot-self", "square+reduce", "mul-bcast", "mul-same", "logistic", "tanh", "exp", "max0", "transpose", "dot-outer", "silu", "silu-softmax", "scale-batched", "affine-batched"} {
+	for _, name := range []string{"reducesum13", "dot-ones", "dot-self", "square+reduce", "mul-bcast", "mul-same", "logistic", "tanh", "exp", "max0", "transpose", "dot-outer", "silu", "silu-softmax", "scale-batched", "affine-batched", "lincomb-mul-add", "lincomb-dot-k2", "sumsq-reduce", "sumsq-dot"} {
 		f := variants[name]
 		e, err := model.NewExec(backend, model.NewStore(), func(scope *model.Scope, x *graph.Node) *graph.Node { return f(x) })
 		if err != nil {
