@@ -161,15 +161,18 @@ func TestAdamMatchesGoMLXAdam(t *testing.T) {
 	}
 }
 
-// TestResumeOldAdamState resumes the shipped emoji-x2 training state,
-// written by GoMLX's Adam before applyAdam replaced it, for one step: the
+// TestResumeOldAdamState resumes testdata/old-adam, the training state of
+// a tiny x2 network after 3 steps, written by GoMLX's Adam before applyAdam
+// replaced it (by the binary of c04a224: `srcascade train -s 2 --set
+// base_channels=8 --set channel_mults=1,2 --set attn_levels= --set
+// group_norm_groups=4 --patch 32 --batch 2 --steps 3`), for one step: the
 // state keeps its variables (names, shapes, dtypes), the counters advance
 // by one, and the moments and weights move as Adam from the saved moments
 // does (not from fresh ones): with u = (1-β₁)·s·g the clipped gradient
 // term, m' - β₁m = u and (v' - β₂v)/(1-β₂) = (u/(1-β₁))², and
 // w' = w - αₜ·m'/(sqrt(v') + ε̂).
 func TestResumeOldAdamState(t *testing.T) {
-	src := filepath.Join("..", "pretrained", "emoji-x2")
+	src := filepath.Join("testdata", "old-adam")
 	dir := filepath.Join(t.TempDir(), "ckpt")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -250,7 +253,7 @@ func TestResumeOldAdamState(t *testing.T) {
 			checked++
 		}
 	}
-	if checked < 1e6 {
+	if checked < 40000 {
 		t.Errorf("checked only %d weights", checked)
 	}
 }
