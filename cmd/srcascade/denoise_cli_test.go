@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,6 +39,15 @@ func TestCLITrainInitDenoise(t *testing.T) {
 			cfg.CondAug, cfg.Denoise, cfg.BaseChannels)
 	}
 
+	// The same command with --resume continues the run (the checkpoint
+	// supersedes the init weights).
+	resumed := append(append([]string{}, args...), "--resume")
+	resumed[slices.Index(resumed, "--steps")+1] = "2"
+	runCLI(t, dir, resumed...).expectCode(t, 0)
+	if s := checkpointStep(t, filepath.Join(dir, "ck")); s != 2 {
+		t.Errorf("the resumed run is at step %d, want 2", s)
+	}
+
 	up := func(out string, extra ...string) {
 		t.Helper()
 		a := append([]string{"upscale", "-q", "-s", "4", "--steps", "1", "--backend", "go", "-o", out}, extra...)
@@ -58,7 +68,7 @@ func TestCLITrainInitDenoise(t *testing.T) {
 	}{
 		{[]string{"--out", "ck2", "--denoise", "--degrade", "none"}, "--denoise needs --degrade"},
 		{[]string{"--out", "ck2", "--denoise", "--degrade", "realworld", "--cond-noise", "0.1"}, "give one"},
-		{[]string{"--out", "ck", "--resume", "--init", "init"}, "give one"},
+		{[]string{"--out", "ck", "--resume", "--init", "other", "--steps", "2"}, "was trained with init=init"},
 		{[]string{"--out", "ck2", "--init", "init", "-s", "2"}, "x4 model"},
 	} {
 		a := append([]string{"train", "--hr", "hr", "--steps", "1", "--backend", "go"}, tt.extra...)

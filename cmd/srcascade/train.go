@@ -99,6 +99,8 @@ var trainFlagKeys = []struct{ flag, key string }{
 	{"every", trainPrefix + "every"},
 	{"seed", trainPrefix + "seed"},
 	{"cond-noise", trainPrefix + "cond_noise"},
+	{"denoise", modelPrefix + "denoise"},
+	{"init", trainPrefix + "init"},
 	{"size", trainPrefix + "patch"},
 }
 
@@ -279,10 +281,11 @@ func trainOptionsFrom(c *cli.Context) (*trainOptions, error) {
 	readRunFlags(c, &o.Train)
 	o.Train.Patch = c.Int("patch")
 	o.Train.CondNoise = c.Float64("cond-noise")
-	if name := c.String("init"); name != "" {
-		if o.Train.Resume {
-			return nil, usagef(cmd, "--init %s starts a new run from a model's weights and --resume continues the checkpoint in --out: give one", name)
-		}
+	if name := c.String("init"); name != "" && o.Train.Resume {
+		// The same command with --resume: the checkpoint, started from
+		// name (checked against its train.json), supersedes the weights.
+		o.Train.Init = name
+	} else if name != "" {
 		cfg, weights, err := pretrained.ReadWeights(name)
 		if err != nil {
 			return nil, fmt.Errorf("--init: %w", err)
