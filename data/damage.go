@@ -46,31 +46,40 @@ func NoiseSigma(img *Image) float64 {
 // (TestNoiseSigma).
 const noiseGain = 0.69
 
-// Coefficients of EstimateDamage, fitted by least squares to
-// train.DegradationStrength over crops of the training photos damaged by
-// train.RealWorldDegrade (TestDamageCalibrationTable writes the table: 222 crops of 96x96 LR
-// from every third photo; the fit's RMS error is 0.12 and its correlation
-// with the strength 0.58, for strengths whose median is 0.20).
+// Coefficients of EstimateDamage. They map what it measures to the denoise
+// level sr3-x4-real does best with, found by a sweep of --denoise 0, 0.1,
+// 0.2, 0.3 on held-out damaged crops (never Set5/Set14; BENCHMARKS.md, "The
+// real-photo model"): the best level rises with the noise like a square
+// root (about 0.1 at sigma 2 levels, 0.2 at 5, 0.3 at 10), JPEG wants 0.1
+// to 0.2 (the block grid falls below bicubic's from about 0.15), and clean
+// or merely blurred inputs 0, where every 0.1 of level costs about 0.3 dB.
+// A measured noise of up to 1 level is taken as the photo's own texture
+// (clean held-out crops measure 0.93 on average).
 const (
-	damageNoiseFloor = 0     // NoiseSigma below which there is no damage, levels (fitted: 0)
-	damagePerNoise   = 0.065 // strength per level of noise above the floor
-	damagePerGrid    = 0.28  // strength per unit of block grid above 1
+	damageNoiseFloor   = 1.0  // NoiseSigma taken as texture, not damage
+	damagePerRootNoise = 0.16 // level per square root of a level of noise above the floor
+	damageGridFloor    = 1.03 // BlockGridStrength taken as no grid
+	damagePerGrid      = 0.36 // level per unit of block grid above its floor
+	damageGridMax      = 0.2  // the most the block grid adds (JPEG at any quality wants 0.1-0.2)
 )
 
-// EstimateDamage estimates how damaged img is, on the scale of
-// train.DegradationStrength (0 = a clean bicubic downscale, 1 = an RMS
-// difference of 32 levels or more from it): a linear function of its
-// noise (NoiseSigma) and of its JPEG block grid (BlockGridStrength),
-// clamped to [0, 1]. It is the automatic denoise level of models trained
-// with a denoise control (cascade.Options.Denoise). Blur is not seen: a
-// blurred input gets the level of a clean one.
+// EstimateDamage estimates the denoise level (cascade.Options.Denoise)
+// that suits img, from 0 (clean) to 1: a function of its noise
+// (NoiseSigma: damagePerRootNoise times the square root of the noise above
+// damageNoiseFloor) plus one of its JPEG block grid (BlockGridStrength:
+// damagePerGrid times its excess over damageGridFloor, at most
+// damageGridMax: the grid of a small image is a noisy measure, and more
+// level only smooths a JPEG's detail away), clamped to [0, 1].
+// It is the automatic denoise level of models trained with a denoise
+// control. Blur is not seen: a blurred input gets the level of a clean one,
+// which is what suits it (the model sharpens it either way).
 func EstimateDamage(img *Image) float64 {
 	if img == nil || img.W < 1 || img.H < 1 || len(img.Pix) != img.W*img.H*img.C {
 		return 0
 	}
-	d := damagePerNoise * max(0, NoiseSigma(img)-damageNoiseFloor)
+	d := damagePerRootNoise * math.Sqrt(max(0, NoiseSigma(img)-damageNoiseFloor))
 	if g := BlockGridStrength(img, 1); !math.IsNaN(g) {
-		d += damagePerGrid * max(0, g-1)
+		d += min(damageGridMax, damagePerGrid*max(0, g-damageGridFloor))
 	}
 	return min(1, max(0, d))
 }

@@ -60,16 +60,36 @@ func TestEstimateDamage(t *testing.T) {
 	prev := 0.0
 	for _, sigma := range []float64{2, 5, 10} {
 		d := EstimateDamage(withNoise(img, sigma, 3))
-		want := damagePerNoise * noiseGain * sigma
+		want := damagePerRootNoise * math.Sqrt(max(0, noiseGain*sigma-damageNoiseFloor))
 		if d <= prev || math.Abs(d-want) > 0.2*want {
 			t.Errorf("EstimateDamage with noise sigma %g = %.3f, want about %.3f and more than %.3f", sigma, d, want, prev)
 		}
 		prev = d
 	}
-	if d := EstimateDamage(withNoise(img, 60, 4)); d != 1 {
-		t.Errorf("EstimateDamage with noise sigma 60 = %.3f, want 1 (capped)", d)
+	if d := EstimateDamage(withNoise(img, 600, 4)); d != 1 {
+		t.Errorf("EstimateDamage with noise sigma 600 = %.3f, want 1 (capped)", d)
 	}
 	if d := EstimateDamage(&Image{}); d != 0 {
 		t.Errorf("EstimateDamage(empty) = %g", d)
+	}
+}
+
+// TestEstimateDamageSeesBlocks: a smooth image whose 8x8 blocks are offset
+// from one another, as JPEG's quantisation leaves them, gets the grid term.
+func TestEstimateDamageSeesBlocks(t *testing.T) {
+	img := withNoise(shaded(96, 80), 2, 5)
+	for y := range img.H {
+		for x := range img.W {
+			off := float32(((x/JPEGBlock)*7+(y/JPEGBlock)*3)%5-2) * 2 / 255
+			for c := range 3 {
+				img.Pix[(y*img.W+x)*3+c] += off
+			}
+		}
+	}
+	g := BlockGridStrength(img, 1)
+	grid := min(damageGridMax, damagePerGrid*(g-damageGridFloor))
+	want := damagePerRootNoise*math.Sqrt(max(0, NoiseSigma(img)-damageNoiseFloor)) + grid
+	if d := EstimateDamage(img); grid < 0.05 || math.Abs(d-want) > 1e-9 {
+		t.Errorf("blocky image: grid %.3f (term %.4f), EstimateDamage %.4f, want %.4f", g, grid, d, want)
 	}
 }
