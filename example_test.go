@@ -13,7 +13,7 @@ import (
 
 // A whole program that embeds upscaling: decode a file, upscale it with
 // the CLI's defaults (here with the bicubic model, which runs in
-// milliseconds; leave Model empty for the best built-in model, sr3-x4 at
+// milliseconds; leave Model empty for the best built-in model, sr3-x4-real at
 // x4), and write it. Alpha, grey, 16-bit, ICC profile and EXIF carry over.
 func Example() {
 	in, err := data.DecodeFile("testdata/sample.png", data.Limits{})
@@ -78,7 +78,7 @@ func ExampleOpen() {
 func ExampleOptions_Resolved() {
 	o := srcascade.Options{}.Resolved()
 	fmt.Println(o.Model, o.Scale, o.Seed)
-	// Output: sr3-x4 4 1
+	// Output: sr3-x4-real 4 1
 }
 
 // A learned model: the built-in sr3-x2 with its one-step estimate on a

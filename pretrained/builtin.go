@@ -24,6 +24,7 @@ import (
 // maps them in, and a model's pages are read from disk only when Open
 // copies its weights out (see BENCHMARKS.md, "Binary size and start-up").
 //
+//go:embed sr3-x4-real/config.json sr3-x4-real/model.safetensors
 //go:embed sr3-x4/config.json sr3-x4/model.safetensors sr3-x2/config.json sr3-x2/model.safetensors
 var photoWeights embed.FS
 

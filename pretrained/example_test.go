@@ -19,11 +19,12 @@ func ExampleList() {
 	fmt.Println("x4 default:", pretrained.Default(4))
 	// Output:
 	// bicubic sr [2 3 4 8]
+	// sr3-x4-real sr [4]
 	// sr3-x4 sr [4]
 	// sr3-x2 sr [2 4 8]
 	// emoji-x2 sr [2 4 8]
 	// emoji-base16 base []
-	// x4 default: sr3-x4
+	// x4 default: sr3-x4-real
 }
 
 // Generate runs a whole Cascaded Diffusion Model: the built-in base model

@@ -112,11 +112,15 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 		}
 		wantIf(2, has("sr3-x2"), "sr3-x2")
 		wantIf(2, !has("sr3-x2"), "bicubic")
-		wantIf(3, has("sr3-x4"), "sr3-x4") // run at x4, resized down
-		wantIf(3, !has("sr3-x4") && has("sr3-x2"), "sr3-x2")
-		wantIf(4, has("sr3-x4"), "sr3-x4")
-		wantIf(8, has("sr3-x4") && has("sr3-x2"), "sr3-x4+sr3-x2")
-		wantIf(8, !has("sr3-x2") || !has("sr3-x4"), "bicubic") // sr3-x4 does not do x8
+		real, x4 := has("sr3-x4-real"), has("sr3-x4")
+		wantIf(3, real, "sr3-x4-real") // run at x4, resized down
+		wantIf(3, !real && x4, "sr3-x4")
+		wantIf(3, !real && !x4 && has("sr3-x2"), "sr3-x2")
+		wantIf(4, real, "sr3-x4-real")
+		wantIf(4, !real && x4, "sr3-x4")
+		wantIf(8, real && has("sr3-x2"), "sr3-x4-real+sr3-x2")
+		wantIf(8, !real && x4 && has("sr3-x2"), "sr3-x4+sr3-x2")
+		wantIf(8, !has("sr3-x2"), "bicubic") // the x4 models do not do x8
 	}
 	t.Run("registry", check)
 
@@ -125,7 +129,7 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 		t.Cleanup(func() { registry = saved })
 		registry = append(slices.Clip(saved), entry{info: Info{Name: "sr3-x2", Scales: []int{2, 4, 8}}})
 		t.Run("with sr3-x2", check)
-		if Default(2) != "sr3-x2" || (slices.Contains(Names(), "sr3-x4") && Default(8) != "sr3-x4+sr3-x2") {
+		if Default(2) != "sr3-x2" || (slices.Contains(Names(), "sr3-x4-real") && Default(8) != "sr3-x4-real+sr3-x2") {
 			t.Errorf("with sr3-x2 registered: Default(2) = %q, Default(8) = %q", Default(2), Default(8))
 		}
 	}

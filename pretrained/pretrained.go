@@ -65,6 +65,20 @@ var registry = []entry{
 	},
 	{
 		info: Info{
+			Name:        "sr3-x4-real",
+			Kind:        KindSR,
+			Scales:      []int{4},
+			Params:      sr3x4RealParams,
+			Size:        embeddedSize("sr3-x4-real"),
+			TrainedOn:   sr3x4RealTrainedOn,
+			Description: sr3x4RealDescription,
+		},
+		open: func(backend string) (cascade.Upscaler, error) {
+			return openEmbedded("sr3-x4-real", "sr3-x4-real", backend)
+		},
+	},
+	{
+		info: Info{
 			Name:        "sr3-x4",
 			Kind:        KindSR,
 			Scales:      []int{4},
@@ -92,6 +106,10 @@ var registry = []entry{
 // The shipped x4 model's card in brief; pretrained/sr3-x4/MODEL_CARD.md has
 // the whole of it. TestBuiltinParams checks the count against the weights.
 const (
+	sr3x4RealParams      = 4727344 + 64*256 + 256
+	sr3x4RealTrainedOn   = "182 photos damaged on the fly (blur, noise, JPEG), warm-started from sr3-x4"
+	sr3x4RealDescription = "SR3 x4 for real photos (JPEG, noise, blur) with a denoise control (--denoise, automatic by default), one step"
+
 	sr3x4Params      = 4727344
 	sr3x4Description = "SR3 x4, DDPM 4 steps: Set5 30.18 dB / Set14 27.29 dB Y-PSNR, one step 30.53 / 27.55 (bicubic 28.43 / 26.09); 2.6 h on 2 CPUs"
 

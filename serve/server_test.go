@@ -336,7 +336,7 @@ func TestModelsHealthzPage(t *testing.T) {
 			t.Errorf("model %s of kind %s listed", m.Name, m.Kind)
 		}
 	}
-	if !names["bicubic"] || !names["sr3-x4"] || doc.Defaults["4"] != "sr3-x4" {
+	if !names["bicubic"] || !names["sr3-x4"] || doc.Defaults["4"] != "sr3-x4-real" {
 		t.Errorf("models %v defaults %v", names, doc.Defaults)
 	}
 	if h := health(t, ts.URL); h["status"] != "ok" {

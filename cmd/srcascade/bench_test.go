@@ -26,7 +26,7 @@ func defaultBenchTrain(mod func(o *benchTrainOptions)) *benchTrainOptions {
 
 func TestParseBench(t *testing.T) {
 	// Without -m the model is the default for the scale (sr3-x4 at x4).
-	upModel := modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1}
+	upModel := modelOptions{Model: "sr3-x4-real", Scale: 4, Seed: 1}
 	bicubic := modelOptions{Model: "bicubic", Scale: 4, Seed: 1}
 	tests := []struct {
 		line string

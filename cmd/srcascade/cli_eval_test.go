@@ -90,7 +90,7 @@ func TestCLIEval(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("eval --json with a failure does not parse: %v\n%s", err, r.stdout)
 	}
-	if rep.Model != "sr3-x4" || rep.Scale != 4 {
+	if rep.Model != "sr3-x4-real" || rep.Scale != 4 {
 		t.Errorf("eval without -m or -s used model %q x%d, want sr3-x4 x4", rep.Model, rep.Scale)
 	}
 	if len(rep.Folders[0].Images) != 2 || len(rep.Folders[0].Failed) != 1 || rep.Folders[0].Failed[0].File != "broken.png" {

@@ -523,9 +523,9 @@ func TestCLIModels(t *testing.T) {
 		}
 	}
 	if !regexp.MustCompile(`(?m)^sr3-x2 +sr +[0-9,]+ +x2 `).MatchString(r.stdout) ||
-		!regexp.MustCompile(`(?m)^sr3-x4 +sr +[0-9,]+ +x4 `).MatchString(r.stdout) ||
-		!strings.Contains(r.stdout, "x8 sr3-x4+sr3-x2") {
-		t.Errorf("models output should mark sr3-x2 as the x2 default, sr3-x4 as x4's and name x8's:\n%s", r.stdout)
+		!regexp.MustCompile(`(?m)^sr3-x4-real +sr +[0-9,]+ +x4 `).MatchString(r.stdout) ||
+		!strings.Contains(r.stdout, "x8 sr3-x4-real+sr3-x2") {
+		t.Errorf("models output should mark sr3-x2 as the x2 default, sr3-x4-real as x4's and name x8's:\n%s", r.stdout)
 	}
 	r = runCLI(t, t.TempDir(), "models", "--json")
 	r.expectCode(t, 0)

@@ -21,7 +21,7 @@ func defaultCompare(mod func(o *compareOptions)) *compareOptions {
 	o := &compareOptions{
 		Images: []string{"a.png"}, Output: "s.png", Steps: []int{0}, Crop: 96, Zoom: 2,
 		MaxPixels: data.DefaultMaxPixels,
-		Model:     modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1},
+		Model:     modelOptions{Model: "sr3-x4-real", Scale: 4, Seed: 1},
 	}
 	if mod != nil {
 		mod(o)

@@ -93,7 +93,7 @@ func wantHelp(t *testing.T, line, want string) {
 func defaultUpscale(mod func(o *upscaleOptions)) *upscaleOptions {
 	o := &upscaleOptions{
 		Inputs: []string{"a.png"}, Quality: 95, Jobs: 2, MaxPixels: data.DefaultMaxPixels,
-		Model: modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1},
+		Model: modelOptions{Model: "sr3-x4-real", Scale: 4, Seed: 1},
 	}
 	if mod != nil {
 		mod(o)
@@ -111,7 +111,7 @@ func TestParseUpscale(t *testing.T) {
 		{"upscale -s 2 -o out.jpg a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x2", 2; o.Output = "out.jpg" })},
 		// Flags may follow the inputs.
 		{"upscale a.png -s 8 --overwrite -q", defaultUpscale(func(o *upscaleOptions) {
-			o.Model.Model, o.Model.Scale = "sr3-x4+sr3-x2", 8
+			o.Model.Model, o.Model.Scale = "sr3-x4-real+sr3-x2", 8
 			o.Overwrite, o.Quiet = true, true
 		})},
 		{"upscale dir -r -j 4 -o out/", defaultUpscale(func(o *upscaleOptions) {
@@ -136,8 +136,8 @@ func TestParseUpscale(t *testing.T) {
 		// The default model follows the scale: the shipped x2 and x4 models,
 		// x4 then x2 at x8; -m wins at any scale.
 		{"upscale -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x2", 2 })},
-		{"upscale -s 8 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4+sr3-x2", 8 })},
-		{"upscale -s 4 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4", 4 })},
+		{"upscale -s 8 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real+sr3-x2", 8 })},
+		{"upscale -s 4 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real", 4 })},
 		{"upscale -m bicubic a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.ModelGiven = "bicubic", true })},
 		{"upscale -m sr3-x4 -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale, o.ModelGiven = "sr3-x4", 2, true })},
 	}
@@ -157,9 +157,9 @@ func TestParseEvalAndModels(t *testing.T) {
 		want command
 	}{
 		{"eval Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
-			Model: modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1}}},
+			Model: modelOptions{Model: "sr3-x4-real", Scale: 4, Seed: 1}}},
 		{"eval -s 4 Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
-			Model: modelOptions{Model: "sr3-x4", Scale: 4, Seed: 1}}},
+			Model: modelOptions{Model: "sr3-x4-real", Scale: 4, Seed: 1}}},
 		{"eval -s 2 Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
 			Model: modelOptions{Model: "sr3-x2", Scale: 2, Seed: 1}}},
 		{"eval -m bicubic Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,

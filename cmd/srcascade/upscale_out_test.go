@@ -53,7 +53,7 @@ func TestCLIOutscale(t *testing.T) {
 		assertSize(t, filepath.Join(dir, tc.out), tc.w, tc.h)
 	}
 
-	// The learned default at x2.5 is sr3-x4 at x4, resized down exactly.
+	// The learned default at x2.5 is sr3-x4-real at x4, resized down exactly.
 	r = runCLI(t, dir, "upscale", "--steps", "1", "--outscale", "2.5", "-o", "sr.png", "photo.png")
 	r.expectCode(t, 0)
 	r = runCLI(t, dir, "upscale", "--steps", "1", "-s", "4", "-o", "four.png", "photo.png")
@@ -72,24 +72,24 @@ func TestCLIOutscale(t *testing.T) {
 	if p := psnrRGB8(got, wantImg); p < 40 {
 		t.Errorf("--outscale 2.5 is %.1f dB from x4 resized to 50x38, want the same image (>= 40 dB; 8-bit rounding of x4 apart)", p)
 	}
-	// --outscale 3 is -s 3 (sr3-x4 at x4, resized down), pixel for pixel.
+	// --outscale 3 is -s 3 (sr3-x4-real at x4, resized down), pixel for pixel.
 	r = runCLI(t, dir, "upscale", "--steps", "1", "--outscale", "3", "-o", "o3.png", "photo.png")
 	r.expectCode(t, 0)
 	runCLI(t, dir, "upscale", "--steps", "1", "-s", "3", "-o", "s3.png", "photo.png").expectCode(t, 0)
 	if p := psnrRGB8(assertSize(t, filepath.Join(dir, "o3.png"), 60, 45), assertSize(t, filepath.Join(dir, "s3.png"), 60, 45)); !math.IsInf(p, 1) {
 		t.Errorf("--outscale 3 and -s 3 differ (%.1f dB)", p)
 	}
-	// --width without -m picks per image among sr3-x2 (x2), sr3-x4 (x4)
-	// and the x8 cascade: 60 px from 20 is x3, so sr3-x4, as -s 3.
+	// --width without -m picks per image among sr3-x2 (x2), sr3-x4-real
+	// (x4) and the x8 cascade: 60 px from 20 is x3, so sr3-x4-real, as -s 3.
 	rw := runCLI(t, dir, "upscale", "--steps", "1", "--width", "60", "-o", "w60.png", "photo.png")
 	rw.expectCode(t, 0)
 	if p := psnrRGB8(assertSize(t, filepath.Join(dir, "w60.png"), 60, 45), assertSize(t, filepath.Join(dir, "s3.png"), 60, 45)); !math.IsInf(p, 1) {
-		t.Errorf("--width 60 of a 20 px image and -s 3 differ (%.1f dB): not sr3-x4 at x4?", p)
+		t.Errorf("--width 60 of a 20 px image and -s 3 differ (%.1f dB): not sr3-x4-real at x4?", p)
 	}
-	if !strings.Contains(rw.stderr, "sr3-x2 at x2 or sr3-x4 at x4 or sr3-x4+sr3-x2 at x8") {
+	if !strings.Contains(rw.stderr, "sr3-x2 at x2 or sr3-x4-real at x4 or sr3-x4-real+sr3-x2 at x8") {
 		t.Errorf("--width note:\n%s", rw.stderr)
 	}
-	if !strings.Contains(r.stderr, "note: x3: each image runs sr3-x4 at x4") {
+	if !strings.Contains(r.stderr, "note: x3: each image runs sr3-x4-real at x4") {
 		t.Errorf("--outscale 3 should say how it is served:\n%s", r.stderr)
 	}
 	bic := runCLI(t, dir, "upscale", "-m", "bicubic", "--outscale", "2.5", "-o", "bic.png", "photo.png")

@@ -80,7 +80,7 @@ func TestCLIScale3Learned(t *testing.T) {
 	r := runCLI(t, dir, "upscale", "-s", "3", "p.png")
 	r.expectCode(t, 0)
 	sr := assertSize(t, filepath.Join(dir, "p_x3.png"), 60, 48)
-	if !strings.Contains(r.stderr, "sr3-x4 has no x3: it runs at x4, then an exact (MATLAB) bicubic resize down to x3") {
+	if !strings.Contains(r.stderr, "sr3-x4-real has no x3: it runs at x4, then an exact (MATLAB) bicubic resize down to x3") {
 		t.Errorf("stderr should say how x3 is made:\n%s", r.stderr)
 	}
 	runCLI(t, dir, "upscale", "-q", "-s", "3", "-m", "bicubic", "-o", "bicubic.png", "p.png").expectCode(t, 0)
