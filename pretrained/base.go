@@ -187,13 +187,9 @@ func readBaseConfig(dir string) (sr3.Config, error) {
 		return sr3.Config{}, fmt.Errorf("checkpoint %s: %s is missing (the folder has the configuration but no inference weights; "+
 			"training writes them with its first checkpoint)", dir, sr3.WeightsFile)
 	}
-	raw, err := readlimit.ReadFile(filepath.Join(dir, sr3.ConfigFile), sr3.MaxConfigBytes)
+	cfg, err := sr3.ReadConfig(dir)
 	if err != nil {
 		return sr3.Config{}, fmt.Errorf("checkpoint %s: %w", dir, err)
-	}
-	cfg, err := sr3.UnmarshalConfig(raw)
-	if err != nil {
-		return sr3.Config{}, fmt.Errorf("checkpoint %s: %s: %w", dir, sr3.ConfigFile, err)
 	}
 	if !cfg.Base {
 		return sr3.Config{}, fmt.Errorf("checkpoint %s is a x%d super-resolution model; %w (one trained with srcascade train --stage base)",

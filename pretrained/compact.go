@@ -10,7 +10,6 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/srcascade/srcascade/internal/atomicfile"
-	"github.com/srcascade/srcascade/internal/readlimit"
 	"github.com/srcascade/srcascade/internal/samefile"
 	"github.com/srcascade/srcascade/sr3"
 	"github.com/srcascade/srcascade/train"
@@ -56,13 +55,9 @@ func Compact(inDir, outDir string, floats dtypes.DType) (*CompactReport, error) 
 	if err := checkCompactOut(inDir, outDir); err != nil {
 		return nil, err
 	}
-	rawCfg, err := readlimit.ReadFile(filepath.Join(inDir, sr3.ConfigFile), sr3.MaxConfigBytes)
+	cfg, err := sr3.ReadConfig(inDir)
 	if err != nil {
-		return nil, fmt.Errorf("compact: %w", err)
-	}
-	cfg, err := sr3.UnmarshalConfig(rawCfg)
-	if err != nil {
-		return nil, fmt.Errorf("compact: %s: %w", filepath.Join(inDir, sr3.ConfigFile), err)
+		return nil, fmt.Errorf("compact: %s: %w", inDir, err)
 	}
 	inWeights := filepath.Join(inDir, sr3.WeightsFile)
 	weights, meta, err := sr3.LoadTensors(inWeights)

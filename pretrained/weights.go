@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/srcascade/srcascade/internal/readlimit"
 	"github.com/srcascade/srcascade/sr3"
 )
 
@@ -44,13 +43,9 @@ func ReadWeights(nameOrDir string) (sr3.Config, map[string]*tensors.Tensor, erro
 		}
 		return sr3.Config{}, nil, fmt.Errorf("model %q: %w (built-in models: %s)", nameOrDir, ErrUnknownModel, strings.Join(Names(), ", "))
 	}
-	data, err := readlimit.ReadFile(filepath.Join(nameOrDir, sr3.ConfigFile), sr3.MaxConfigBytes)
+	cfg, err := sr3.ReadConfig(nameOrDir)
 	if err != nil {
 		return sr3.Config{}, nil, fmt.Errorf("model folder %s: %w", nameOrDir, err)
-	}
-	cfg, err := sr3.UnmarshalConfig(data)
-	if err != nil {
-		return sr3.Config{}, nil, fmt.Errorf("model folder %s: %s: %w", nameOrDir, sr3.ConfigFile, err)
 	}
 	ts, _, err := sr3.LoadTensors(filepath.Join(nameOrDir, sr3.WeightsFile))
 	if err != nil {

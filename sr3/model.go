@@ -232,16 +232,28 @@ func (m *Model) warmUp() error {
 	return err
 }
 
-// Load reads a model folder written by Model.Save or by training:
-// ConfigFile and WeightsFile (the EMA weights, for training checkpoints).
-func Load(dir string, backend compute.Backend) (*Model, error) {
+// ReadConfig reads and checks the ConfigFile of the model folder dir, its
+// size bounded by MaxConfigBytes before it is read. A file that cannot be
+// read gives the read's error (it names the path); a malformed or invalid
+// one an error starting with ConfigFile.
+func ReadConfig(dir string) (Config, error) {
 	raw, err := readlimit.ReadFile(filepath.Join(dir, ConfigFile), MaxConfigBytes)
 	if err != nil {
-		return nil, fmt.Errorf("sr3: loading model %s: %w", dir, err)
+		return Config{}, err
 	}
 	cfg, err := UnmarshalConfig(raw)
 	if err != nil {
-		return nil, fmt.Errorf("sr3: loading model %s: %s: %w", dir, ConfigFile, err)
+		return Config{}, fmt.Errorf("%s: %w", ConfigFile, err)
+	}
+	return cfg, nil
+}
+
+// Load reads a model folder written by Model.Save or by training:
+// ConfigFile and WeightsFile (the EMA weights, for training checkpoints).
+func Load(dir string, backend compute.Backend) (*Model, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sr3: loading model %s: %w", dir, err)
 	}
 	weights, _, err := LoadTensors(filepath.Join(dir, WeightsFile))
 	if err != nil {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -28,7 +29,7 @@ func warmStart(store *model.Store, cfg sr3.Config, backend compute.Backend, seed
 		return fmt.Errorf("train: warm start from %s: %w", name, err)
 	}
 	weights := fresh.Weights()
-	for _, k := range sortedKeys(init) {
+	for _, k := range slices.Sorted(maps.Keys(init)) {
 		t := init[k]
 		f, ok := weights[k]
 		switch {
@@ -39,7 +40,7 @@ func warmStart(store *model.Store, cfg sr3.Config, backend compute.Backend, seed
 		}
 	}
 	var missing []string
-	for _, k := range sortedKeys(weights) {
+	for _, k := range slices.Sorted(maps.Keys(weights)) {
 		t, ok := init[k]
 		var err error
 		switch {
@@ -64,14 +65,4 @@ func warmStart(store *model.Store, cfg sr3.Config, backend compute.Backend, seed
 			name, len(missing), strings.Join(missing[:min(5, len(missing))], ", "))
 	}
 	return nil
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
