@@ -21,8 +21,8 @@ func TestOptionsZeroIsCLIDefault(t *testing.T) {
 	if c.Scale != 4 || c.Seed != 1 || c.Steps != 0 || c.Strength != 0 || c.CondNoise != nil {
 		t.Errorf("Options{}.Cascade() = %+v, want scale 4, seed 1, the rest the model's defaults", c)
 	}
-	if r := (Options{Scale: 2}).Resolved(); r.Model != "sr3-x2" || r.Seed != DefaultSeed {
-		t.Errorf("Options{Scale: 2}.Resolved() = %+v, want model sr3-x2, seed %d", r, DefaultSeed)
+	if r := (Options{Scale: 2}).Resolved(); r.Model != "sr3-x4-real" || r.Seed != DefaultSeed {
+		t.Errorf("Options{Scale: 2}.Resolved() = %+v, want model sr3-x4-real, seed %d", r, DefaultSeed)
 	}
 	if r := (Options{Seed: 7}).Resolved(); r.Seed != 7 {
 		t.Errorf("seed 7 resolved to %d", r.Seed)

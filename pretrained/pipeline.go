@@ -19,7 +19,7 @@ const ChainSep = "+"
 // candidate is taken when all its parts are built-in models and it serves
 // the scale (servesScale). Scales not listed get bicubic.
 var defaults = map[int][]string{
-	2: {"sr3-x2", "bicubic"},
+	2: {"sr3-x4-real", "sr3-x2", "bicubic"},
 	3: {"sr3-x4-real", "sr3-x4", "sr3-x2", "bicubic"},
 	4: {"sr3-x4-real", "sr3-x4", "bicubic"},
 	8: {"sr3-x4-real+sr3-x2", "sr3-x4+sr3-x2", "sr3-x4", "bicubic"},
@@ -28,7 +28,8 @@ var defaults = map[int][]string{
 // Default is the name of the model `srcascade upscale` and `eval` use for
 // scale when -m is not given: the first of the scale's preferences whose
 // parts are all registered built-in models and that supports the scale
-// (x2: sr3-x2, else bicubic; x4: sr3-x4-real, the model for real photos,
+// (x2: sr3-x4-real, the model for real photos, run at x4 and halved
+// exactly, else sr3-x2, else bicubic; x4: sr3-x4-real,
 // else sr3-x4, else bicubic; x8: the chain sr3-x4-real+sr3-x2, else
 // sr3-x4+sr3-x2, else sr3-x4 if it supports x8, else bicubic; x3: sr3-x4-real
 // run at x4 and resized down, see cascade.ForScale), so a model added to

@@ -110,9 +110,10 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 				t.Errorf("Default(%d) = %q, want %q (registered: %v)", scale, Default(scale), name, Names())
 			}
 		}
-		wantIf(2, has("sr3-x2"), "sr3-x2")
-		wantIf(2, !has("sr3-x2"), "bicubic")
 		real, x4 := has("sr3-x4-real"), has("sr3-x4")
+		wantIf(2, real, "sr3-x4-real") // run at x4, halved
+		wantIf(2, !real && has("sr3-x2"), "sr3-x2")
+		wantIf(2, !real && !has("sr3-x2"), "bicubic")
 		wantIf(3, real, "sr3-x4-real") // run at x4, resized down
 		wantIf(3, !real && x4, "sr3-x4")
 		wantIf(3, !real && !x4 && has("sr3-x2"), "sr3-x2")
@@ -129,7 +130,7 @@ func TestDefaultFollowsRegistry(t *testing.T) {
 		t.Cleanup(func() { registry = saved })
 		registry = append(slices.Clip(saved), entry{info: Info{Name: "sr3-x2", Scales: []int{2, 4, 8}}})
 		t.Run("with sr3-x2", check)
-		if Default(2) != "sr3-x2" || (slices.Contains(Names(), "sr3-x4-real") && Default(8) != "sr3-x4-real+sr3-x2") {
+		if (!slices.Contains(Names(), "sr3-x4-real") && Default(2) != "sr3-x2") || (slices.Contains(Names(), "sr3-x4-real") && Default(8) != "sr3-x4-real+sr3-x2") {
 			t.Errorf("with sr3-x2 registered: Default(2) = %q, Default(8) = %q", Default(2), Default(8))
 		}
 	}
@@ -148,6 +149,32 @@ func TestDefaultOpens(t *testing.T) {
 		}
 		if !slices.Contains(up.Scales(), scale) {
 			t.Errorf("Default(%d) = %q supports %v", scale, up.Name(), up.Scales())
+		}
+	}
+}
+
+// TestOpenSizedDefaultsBelowNativeScale: the default models serve a size
+// target whose smallest covering scale is one the x2 default lacks
+// natively (sr3-x4-real runs at x4 and is halved): x1.5 and a width.
+func TestOpenSizedDefaultsBelowNativeScale(t *testing.T) {
+	for _, target := range []cascade.Target{{Factor: 1.5}, {Width: 30}} {
+		s, err := OpenSized("", "go", target)
+		if err != nil {
+			t.Fatalf("OpenSized(%s): %v", target, err)
+		}
+		w, h, run, err := s.Plan(20, 16)
+		if err != nil {
+			t.Fatalf("%s: Plan: %v", target, err)
+		}
+		if w != 30 || h != 24 || run != 2 {
+			t.Errorf("%s: Plan(20x16) = %dx%d at x%d, want 30x24 at x2", target, w, h, run)
+		}
+		at2 := s.ModelAt(2)
+		if at2 == nil || !slices.Contains(at2.Scales(), 2) || !cascade.HasLearnedStage(at2) {
+			t.Fatalf("%s: model at x2 = %v, want a learned model serving x2", target, at2)
+		}
+		if want := Default(2); !strings.Contains(at2.Name(), want) {
+			t.Errorf("%s: model at x2 is %s, want Default(2) = %s", target, at2.Name(), want)
 		}
 	}
 }

@@ -115,7 +115,7 @@ const (
 
 	sr3x2Params      = 2843084
 	sr3x2TrainedOn   = "182 photos (scripts/fetch-train-photos.sh), 5,314 steps"
-	sr3x2Description = "SR3 x2 with CDM conditioning augmentation, DDPM 4 steps: Set5 35.08 dB / Set14 31.44 dB, one step 35.52 / 31.73 (bicubic 33.68 / 30.33); second stage of the default x8"
+	sr3x2Description = "SR3 x2 with CDM conditioning augmentation, DDPM 4 steps: Set5 35.08 dB / Set14 31.44 dB, one step 35.52 / 31.73 (bicubic 33.68 / 30.33); second stage of the default x8 (x2 itself defaults to sr3-x4-real, halved)"
 
 	emojiTrainedOn       = "1,811 Noto emoji in 9 classes (scripts/fetch-emoji.sh, scripts/emojisr)"
 	emojiBaseParams      = 1803555

@@ -2,7 +2,6 @@ package pretrained
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/srcascade/srcascade/cascade"
 )
@@ -18,6 +17,8 @@ var sizedScales = []int{2, 4, 8}
 // give one factor, Default(2), Default(4) and Default(8) together, each
 // at its own scale only (cascade.NewSizedByScale: x4 runs sr3-x4, not
 // sr3-x2 twice), each image running the smallest scale that covers it.
+// A default that lacks its scale runs at the next larger one and is
+// resized down (cascade.ForScale), as OpenForScale does.
 func OpenSized(nameOrDir, backend string, target cascade.Target) (*cascade.Sized, error) {
 	if err := target.Check(); err != nil {
 		return nil, err
@@ -52,10 +53,13 @@ func OpenSized(nameOrDir, backend string, target cascade.Target) (*cascade.Sized
 			}
 			opened[name] = up
 		}
-		if !slices.Contains(up.Scales(), sc) {
-			continue // a default that only serves sc through a resize (none today)
+		// A default that runs at a larger scale serves sc through an exact
+		// bicubic resize down (x2: sr3-x4-real at x4, then halved).
+		served, err := cascade.ForScale(up, sc)
+		if err != nil {
+			return nil, fmt.Errorf("default model %s for x%d: %w", name, sc, err)
 		}
-		byScale[sc] = up
+		byScale[sc] = served
 	}
 	s, err := cascade.NewSizedByScale(target, byScale)
 	if err != nil {

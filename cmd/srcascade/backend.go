@@ -107,7 +107,8 @@ func modelFlags() []cli.Flag {
 }
 
 // defaultModels describes pretrained.Default per scale for -m's help, as
-// the registry has it: "x2 sr3-x2, x3 sr3-x4, x4 sr3-x4, x8 sr3-x4+sr3-x2".
+// the registry has it: "x2 sr3-x4-real, x3 sr3-x4-real, x4 sr3-x4-real,
+// x8 sr3-x4-real+sr3-x2".
 func defaultModels() string {
 	s := make([]string, 0, 4)
 	for _, scale := range []int{2, 3, 4, 8} {

@@ -39,7 +39,7 @@ func TestParseBench(t *testing.T) {
 		{"bench io --repeat=5 photo.jpg", &benchIOOptions{Image: "photo.jpg", W: 4000, H: 3000, Repeat: 5}},
 		{"bench upscale", &benchUpscaleOptions{W: 256, H: 256, Repeat: 3, Model: upModel}},
 		{"bench upscale -s 4", &benchUpscaleOptions{W: 256, H: 256, Repeat: 3, Model: upModel}},
-		{"bench upscale -s 2", &benchUpscaleOptions{W: 256, H: 256, Repeat: 3, Model: modelOptions{Model: "sr3-x2", Scale: 2, Seed: 1}}},
+		{"bench upscale -s 2", &benchUpscaleOptions{W: 256, H: 256, Repeat: 3, Model: modelOptions{Model: "sr3-x4-real", Scale: 2, Seed: 1}}},
 		{"bench upscale -m bicubic --size 64 --repeat 1", &benchUpscaleOptions{W: 64, H: 64, Repeat: 1, Model: bicubic}},
 		{"bench upscale -m ckpt -s 2 --size 96x64 --steps 20 --sampler DDPM --strength 0.5 --tile 32 --backend go --seed 7 --json",
 			&benchUpscaleOptions{W: 96, H: 64, Repeat: 3, JSON: true,

@@ -522,10 +522,10 @@ func TestCLIModels(t *testing.T) {
 			t.Errorf("line of %d characters:\n%s", len(line), line)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^sr3-x2 +sr +[0-9,]+ +x2 `).MatchString(r.stdout) ||
-		!regexp.MustCompile(`(?m)^sr3-x4-real +sr +[0-9,]+ +x4 `).MatchString(r.stdout) ||
+	if !regexp.MustCompile(`(?m)^sr3-x4-real +sr +[0-9,]+ +x2,x4 `).MatchString(r.stdout) ||
+		!regexp.MustCompile(`(?m)^sr3-x2 +sr +[0-9,]+ +- `).MatchString(r.stdout) ||
 		!strings.Contains(r.stdout, "x8 sr3-x4-real+sr3-x2") {
-		t.Errorf("models output should mark sr3-x2 as the x2 default, sr3-x4-real as x4's and name x8's:\n%s", r.stdout)
+		t.Errorf("models output should mark sr3-x4-real as the x2 and x4 default and name x8's:\n%s", r.stdout)
 	}
 	r = runCLI(t, t.TempDir(), "models", "--json")
 	r.expectCode(t, 0)

@@ -45,7 +45,7 @@ func TestParseCompare(t *testing.T) {
 		{"compare --steps 4 -o s.png a.png", defaultCompare(func(o *compareOptions) { o.Steps = []int{4} })},
 		{"compare --steps=0,1 -o s.png a.png", defaultCompare(func(o *compareOptions) { o.Steps = []int{0, 1} })},
 		{"compare -s 2 --crop 50 --zoom 1 --at 10,20 --output out.jpg a.png", defaultCompare(func(o *compareOptions) {
-			o.Model.Model, o.Model.Scale = "sr3-x2", 2
+			o.Model.Model, o.Model.Scale = "sr3-x4-real", 2
 			o.Crop, o.Zoom, o.At, o.Output = 50, 1, &image.Point{10, 20}, "out.jpg"
 		})},
 		{"compare -m ckpt --backend go --eta 0.5 --strength 0.3 --tile 64 --max-pixels 1M -o s.png a.png", defaultCompare(func(o *compareOptions) {

@@ -108,7 +108,7 @@ func TestParseUpscale(t *testing.T) {
 	}{
 		{"upscale a.png", defaultUpscale(nil)},
 		{"upscale a.png b.jpg dir", defaultUpscale(func(o *upscaleOptions) { o.Inputs = []string{"a.png", "b.jpg", "dir"} })},
-		{"upscale -s 2 -o out.jpg a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x2", 2; o.Output = "out.jpg" })},
+		{"upscale -s 2 -o out.jpg a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real", 2; o.Output = "out.jpg" })},
 		// Flags may follow the inputs.
 		{"upscale a.png -s 8 --overwrite -q", defaultUpscale(func(o *upscaleOptions) {
 			o.Model.Model, o.Model.Scale = "sr3-x4-real+sr3-x2", 8
@@ -118,9 +118,12 @@ func TestParseUpscale(t *testing.T) {
 			o.Inputs = []string{"dir"}
 			o.Recursive, o.Jobs, o.Output = true, 4, "out/"
 		})},
-		{"upscale --scale=2 --output=o a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x2", 2; o.Output = "o" })},
+		{"upscale --scale=2 --output=o a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real", 2; o.Output = "o" })},
 		// After "--" everything is an input, even what looks like a flag.
-		{"upscale -s 2 -- -odd.png", defaultUpscale(func(o *upscaleOptions) { o.Inputs = []string{"-odd.png"}; o.Model.Model, o.Model.Scale = "sr3-x2", 2 })},
+		{"upscale -s 2 -- -odd.png", defaultUpscale(func(o *upscaleOptions) {
+			o.Inputs = []string{"-odd.png"}
+			o.Model.Model, o.Model.Scale = "sr3-x4-real", 2
+		})},
 		{"upscale -f JPG --quality 80 a.png", defaultUpscale(func(o *upscaleOptions) { o.Format = "jpeg"; o.Quality = 80 })},
 		{"upscale -f png -o x.PNG a.png", defaultUpscale(func(o *upscaleOptions) { o.Format = "png"; o.Output = "x.PNG" })},
 		{"upscale --max-pixels 16M a.png", defaultUpscale(func(o *upscaleOptions) { o.MaxPixels = 16_000_000 })},
@@ -135,7 +138,7 @@ func TestParseUpscale(t *testing.T) {
 		{"upscale --steps 1 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Steps = 1 })},
 		// The default model follows the scale: the shipped x2 and x4 models,
 		// x4 then x2 at x8; -m wins at any scale.
-		{"upscale -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x2", 2 })},
+		{"upscale -s 2 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real", 2 })},
 		{"upscale -s 8 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real+sr3-x2", 8 })},
 		{"upscale -s 4 a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.Model.Scale = "sr3-x4-real", 4 })},
 		{"upscale -m bicubic a.png", defaultUpscale(func(o *upscaleOptions) { o.Model.Model, o.ModelGiven = "bicubic", true })},
@@ -161,11 +164,11 @@ func TestParseEvalAndModels(t *testing.T) {
 		{"eval -s 4 Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
 			Model: modelOptions{Model: "sr3-x4-real", Scale: 4, Seed: 1}}},
 		{"eval -s 2 Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
-			Model: modelOptions{Model: "sr3-x2", Scale: 2, Seed: 1}}},
+			Model: modelOptions{Model: "sr3-x4-real", Scale: 2, Seed: 1}}},
 		{"eval -m bicubic Set5", &evalOptions{Folders: []string{"Set5"}, MaxPixels: data.DefaultMaxPixels,
 			Model: modelOptions{Model: "bicubic", Scale: 4, Seed: 1}}},
 		{"eval Set5 Set14 -s 2 --json --save sr -r -q", &evalOptions{Folders: []string{"Set5", "Set14"}, JSON: true, Save: "sr",
-			Recursive: true, Quiet: true, MaxPixels: data.DefaultMaxPixels, Model: modelOptions{Model: "sr3-x2", Scale: 2, Seed: 1}}},
+			Recursive: true, Quiet: true, MaxPixels: data.DefaultMaxPixels, Model: modelOptions{Model: "sr3-x4-real", Scale: 2, Seed: 1}}},
 		{"models", &modelsOptions{}},
 		{"models --json", &modelsOptions{JSON: true}},
 		{"version", versionOptions{}},

@@ -251,7 +251,11 @@ func sizedNote(up cascade.Upscaler) string {
 			runs[len(runs)-1] += fmt.Sprintf("/x%d", sc)
 			continue
 		}
-		runs = append(runs, fmt.Sprintf("%s at x%d", m.Name(), sc))
+		run := fmt.Sprintf("%s at x%d", m.Name(), sc)
+		if r, ok := m.(*cascade.Rescaled); ok {
+			run += fmt.Sprintf(" (run at x%d, resized down)", r.RunScale())
+		}
+		runs = append(runs, run)
 		last = m
 	}
 	return fmt.Sprintf("note: %s: each image runs %s (the smallest scale covering its size), then an exact (MATLAB) bicubic resize to the size",

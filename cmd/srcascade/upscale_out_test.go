@@ -79,14 +79,14 @@ func TestCLIOutscale(t *testing.T) {
 	if p := psnrRGB8(assertSize(t, filepath.Join(dir, "o3.png"), 60, 45), assertSize(t, filepath.Join(dir, "s3.png"), 60, 45)); !math.IsInf(p, 1) {
 		t.Errorf("--outscale 3 and -s 3 differ (%.1f dB)", p)
 	}
-	// --width without -m picks per image among sr3-x2 (x2), sr3-x4-real
+	// --width without -m picks per image among sr3-x4-real halved (x2), sr3-x4-real
 	// (x4) and the x8 cascade: 60 px from 20 is x3, so sr3-x4-real, as -s 3.
 	rw := runCLI(t, dir, "upscale", "--steps", "1", "--width", "60", "-o", "w60.png", "photo.png")
 	rw.expectCode(t, 0)
 	if p := psnrRGB8(assertSize(t, filepath.Join(dir, "w60.png"), 60, 45), assertSize(t, filepath.Join(dir, "s3.png"), 60, 45)); !math.IsInf(p, 1) {
 		t.Errorf("--width 60 of a 20 px image and -s 3 differ (%.1f dB): not sr3-x4-real at x4?", p)
 	}
-	if !strings.Contains(rw.stderr, "sr3-x2 at x2 or sr3-x4-real at x4 or sr3-x4-real+sr3-x2 at x8") {
+	if !strings.Contains(rw.stderr, "sr3-x4-real at x2 (run at x4, resized down) or sr3-x4-real at x4 or sr3-x4-real+sr3-x2 at x8") {
 		t.Errorf("--width note:\n%s", rw.stderr)
 	}
 	if !strings.Contains(r.stderr, "note: x3: each image runs sr3-x4-real at x4") {
