@@ -53,6 +53,11 @@ type Options struct {
 	// of models trained with a denoise control; nil = estimated from each
 	// input (see cascade.Options.Denoise).
 	Denoise *float64
+	// Deblock is the JPEG deblocking of the input before a learned model:
+	// 0 = automatic (the real-photo models deblock an input found to be a
+	// JPEG decode, at its quality), cascade.DeblockOff = never, 1..100 =
+	// the quality the input was saved at (see cascade.Options.Deblock).
+	Deblock int
 	// Target asks for an output size other than a model scale: any
 	// factor >= 1 (3.5) or a width and/or height (cascade.Target); zero =
 	// Scale. With a Target, Scale must be 0: the learned model runs at the
@@ -95,7 +100,7 @@ func (o Options) Cascade() cascade.Options {
 	return cascade.Options{
 		Scale: r.Scale, Seed: r.Seed, Steps: r.Steps, Sampler: r.Sampler,
 		Eta: r.Eta, Strength: r.Strength, Tile: r.Tile, CondNoise: r.CondNoise,
-		Denoise: r.Denoise, Consistency: r.Consistency,
+		Denoise: r.Denoise, Deblock: r.Deblock, Consistency: r.Consistency,
 	}
 }
 

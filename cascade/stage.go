@@ -163,6 +163,15 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 	if grey {
 		cur = data.GreyToRGB(img)
 	}
+	q, err := s.DeblockQuality(opts, cur, opts.Generated)
+	if err != nil {
+		return nil, err
+	}
+	if q > 0 {
+		if cur, err = data.DeblockJPEG(cur, q); err != nil {
+			return nil, fmt.Errorf("model %s: %w", s.name, err)
+		}
+	}
 	first := cur
 	field := NewNoiseField(opts.Seed)
 	done := 0
@@ -245,6 +254,28 @@ func (s *SR3Stage) DenoiseLevel(opts Options, img *data.Image, generated bool) (
 		return 0, nil
 	}
 	return data.EstimateDamage(img), nil
+}
+
+// DeblockQuality returns the JPEG quality a real input is deblocked at
+// before the first pass (Options.Deblock), 0 for none: the quality asked
+// for, else for a model with a denoise control the quality
+// data.EstimateJPEGQuality finds, if any.
+func (s *SR3Stage) DeblockQuality(opts Options, img *data.Image, generated bool) (int, error) {
+	switch q := opts.Deblock; {
+	case q < DeblockOff || q > 100:
+		return 0, fmt.Errorf("model %s: deblock %d: want a JPEG quality 1..100, 0 (automatic) or %d (off)", s.name, q, DeblockOff)
+	case q == DeblockOff || generated:
+		return 0, nil
+	case q > 0:
+		return q, nil
+	case !s.model.Config.Denoise:
+		return 0, nil
+	}
+	q, ok, err := data.EstimateJPEGQuality(img)
+	if err != nil || !ok {
+		return 0, err
+	}
+	return q, nil
 }
 
 // CondLevel returns the conditioning-augmentation level of a pass: the

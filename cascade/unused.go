@@ -36,8 +36,8 @@ func Leaves(up Upscaler) []Upscaler {
 
 // UnusedOptions names the fields of opts that are set (not zero) but that
 // no stage of up reads, so that changing them changes nothing: all of
-// Seed, Steps, Sampler, Eta, Strength, Tile and CondNoise when up has no
-// learned stage (bicubic); Sampler and Eta when every learned stage takes
+// Seed, Steps, Sampler, Eta, Strength, Tile, CondNoise and Deblock when up
+// has no learned stage (bicubic); Sampler and Eta when every learned stage takes
 // one step (the one-step estimate is the same for both samplers); Eta
 // when no learned stage samples with DDIM (DDPM ignores it); Denoise when
 // no stage has a denoise control (sr3.Config.Denoise). A stage whose
@@ -75,6 +75,7 @@ func UnusedOptions(up Upscaler, opts Options) []string {
 		add("Strength", opts.Strength != 0)
 		add("Tile", opts.Tile != 0)
 		add("CondNoise", opts.CondNoise != nil)
+		add("Deblock", opts.Deblock != 0)
 		return unused
 	}
 	multiStep, ddim := false, false

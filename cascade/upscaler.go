@@ -31,6 +31,14 @@ type Options struct {
 	// automatic: estimated from each real input by data.EstimateDamage, 0 for
 	// generated inputs. Stages without the control ignore it.
 	Denoise *float64
+	// Deblock removes JPEG block artefacts from a real input before a
+	// learned stage upscales it, by re-application of JPEG on the shifted
+	// block grids (data.DeblockJPEG). 0 = automatic: for stages with a
+	// denoise control (the real-photo models), when
+	// data.EstimateJPEGQuality finds that the input is a JPEG decode, at
+	// its quality; DeblockOff = never; 1..100 = the input was saved as a
+	// JPEG of this quality: deblock it for any learned stage.
+	Deblock int
 	// Generated marks the input as the output of an earlier stage (a later
 	// stage of a Pipeline), which the automatic CondNoise augments.
 	Generated bool
@@ -46,6 +54,9 @@ type Options struct {
 	// is, noise and JPEG blocks included: use it on clean inputs.
 	Consistency bool
 }
+
+// DeblockOff turns Options.Deblock's automatic JPEG deblocking off.
+const DeblockOff = -1
 
 // Progress receives progress reports: done of total units of the current image.
 type Progress func(done, total int)

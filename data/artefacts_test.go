@@ -1,24 +1,9 @@
 package data
 
 import (
-	"bytes"
 	"math"
 	"testing"
 )
-
-// jpegRoundTrip compresses img at quality and decodes it.
-func jpegRoundTrip(t *testing.T, img *Image, quality int) *Image {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := Encode(&buf, &Decoded{Image: img, Depth: 8, Format: "png"}, EncodeOptions{Format: "jpeg", Quality: quality}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := Decode(&buf, Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Image
-}
 
 // gradientPhoto is a smooth image with texture at several scales, which
 // JPEG at low quality turns into blocks.
@@ -41,7 +26,7 @@ func gradientPhoto(w, h int) *Image {
 // than at 90, and exactly the hand-computed ratio of a synthetic grid.
 func TestBlockGridStrength(t *testing.T) {
 	clean := gradientPhoto(96, 80)
-	q20, q90 := jpegRoundTrip(t, clean, 20), jpegRoundTrip(t, clean, 90)
+	q20, q90 := mustJPEG(t, clean, 20), mustJPEG(t, clean, 90)
 	up := func(m *Image) *Image { return Resize(m, m.W*4, m.H*4) }
 	for _, tc := range []struct {
 		name     string

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -52,6 +51,11 @@ type DegradeOptions struct {
 	// JPEG is re-compression of the 8-bit LR; Range is the quality (1..100,
 	// rounded to an integer).
 	JPEG Degradation
+	// Deblock deblocks each JPEG-compressed LR at its quality
+	// (data.DeblockJPEG), as upscaling the real-photo models does by
+	// default (cascade.Options.Deblock): a model trained so sees the inputs
+	// it will be given. Needs JPEG.
+	Deblock bool
 }
 
 // RealWorldDegrade is a moderate preset for camera photos: blur sigma
@@ -84,6 +88,9 @@ func (o DegradeOptions) Validate() error {
 		}
 		return nil
 	}
+	if o.Deblock && o.JPEG.Prob == 0 {
+		return fmt.Errorf("degradation deblock needs jpeg (it deblocks the JPEG-compressed inputs)")
+	}
 	if o.RealESRGAN && (o.Blur.Prob > 0 || o.Noise.Prob > 0 || o.JPEG.Prob > 0) {
 		return fmt.Errorf("degradation realesrgan stands alone: it has its own blur, noise and JPEG (got %s)", DegradeOptions{Blur: o.Blur, Noise: o.Noise, JPEG: o.JPEG})
 	}
@@ -101,7 +108,8 @@ func (o DegradeOptions) Validate() error {
 // for Real-ESRGAN's second-order model (DegradeOptions.RealESRGAN), or a
 // comma-separated list of KIND=PROB@MIN-MAX with KIND blur (sigma, HR px),
 // noise (sigma, 8-bit levels) or jpeg (quality), e.g.
-// "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95".
+// "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95", to which "deblock" adds
+// DegradeOptions.Deblock.
 func ParseDegrade(spec string) (DegradeOptions, error) {
 	var o DegradeOptions
 	spec = strings.TrimSpace(spec)
@@ -114,6 +122,10 @@ func ParseDegrade(spec string) (DegradeOptions, error) {
 		return DegradeOptions{RealESRGAN: true}, nil
 	}
 	for _, item := range strings.Split(spec, ",") {
+		if strings.TrimSpace(item) == "deblock" {
+			o.Deblock = true
+			continue
+		}
 		kind, val, ok := strings.Cut(strings.TrimSpace(item), "=")
 		probS, rangeS, ok2 := strings.Cut(val, "@")
 		minS, maxS, ok3 := strings.Cut(rangeS, "-")
@@ -169,6 +181,9 @@ func (o DegradeOptions) String() string {
 	add("blur", o.Blur)
 	add("noise", o.Noise)
 	add("jpeg", o.JPEG)
+	if o.Deblock {
+		parts = append(parts, "deblock")
+	}
 	return strings.Join(parts, ",")
 }
 
@@ -215,8 +230,14 @@ func (o DegradeOptions) makeLR(hr *data.Image, lrW, lrH int, rng *rand.Rand) (*d
 	lr = data.Quantize(lr)
 	if jpegOn {
 		var err error
-		if lr, err = jpegRoundTrip(lr, int(math.Round(quality))); err != nil {
+		q := int(math.Round(quality))
+		if lr, err = jpegRoundTrip(lr, q); err != nil {
 			return nil, err
+		}
+		if o.Deblock {
+			if lr, err = data.DeblockJPEG(lr, q); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return lr, nil
@@ -312,15 +333,11 @@ func gaussianBlur(img *data.Image, sigma float64) *data.Image {
 	return out
 }
 
-// jpegRoundTrip encodes img as JPEG at the given quality and decodes it.
+// jpegRoundTrip is the JPEG degradation: data.JPEGRoundTrip.
 func jpegRoundTrip(img *data.Image, quality int) (*data.Image, error) {
-	var buf bytes.Buffer
-	if err := data.Encode(&buf, &data.Decoded{Image: img, Depth: 8, Format: "png"}, data.EncodeOptions{Format: "jpeg", Quality: quality}); err != nil {
-		return nil, fmt.Errorf("JPEG degradation (quality %d): %w", quality, err)
-	}
-	d, err := data.Decode(&buf, data.Limits{})
+	out, err := data.JPEGRoundTrip(img, quality)
 	if err != nil {
-		return nil, fmt.Errorf("JPEG degradation (quality %d): decoding: %w", quality, err)
+		return nil, fmt.Errorf("JPEG degradation: %w", err)
 	}
-	return d.Image, nil
+	return out, nil
 }

@@ -204,6 +204,8 @@ func TestParseDegrade(t *testing.T) {
 		{"jpeg=1@0-50", DegradeOptions{}, "range 0-50"},
 		{"noise=1@9-3", DegradeOptions{}, "range 9-3"},
 		{"noise=x@1-2", DegradeOptions{}, "probability"},
+		{"jpeg=0.7@40-95,deblock", DegradeOptions{JPEG: Degradation{0.7, Range{40, 95}}, Deblock: true}, ""},
+		{"deblock,noise=1@1-2", DegradeOptions{}, "deblock needs jpeg"},
 	}
 	for _, tc := range tests {
 		got, err := ParseDegrade(tc.spec)
@@ -224,3 +226,35 @@ func TestParseDegrade(t *testing.T) {
 }
 
 func fmtF(v float64) string { return fmt.Sprintf("%.4g", v) }
+
+// TestDeblockedLR: with deblock, a JPEG-compressed LR is the JPEG decode
+// deblocked at its quality (data.DeblockJPEG), from the same random draws
+// as without it; its strength is measured on what the network is given.
+func TestDeblockedLR(t *testing.T) {
+	hr := imageOf(rgb8Of(smoothRGBA(96, 96, 5)))
+	plain, err := ParseDegrade("jpeg=1@40-40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deb := plain
+	deb.Deblock = true
+	jpg, err := plain.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := deb.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := data.DeblockJPEG(jpg, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Pix, want.Pix) {
+		t.Error("deblock: the LR is not the JPEG decode deblocked at quality 40")
+	}
+	clean := data.Quantize(data.Resize(hr, 24, 24))
+	if a, b := DegradationStrength(got, clean), DegradationStrength(jpg, clean); !(a < b) {
+		t.Errorf("strength of the deblocked LR %.4f, of the JPEG %.4f: deblocking should bring it closer to clean", a, b)
+	}
+}

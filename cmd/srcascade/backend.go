@@ -34,6 +34,9 @@ type modelOptions struct {
 	// Denoise is the denoise level in [0,1] of models with a denoise
 	// control; nil = automatic (see cascade.Options.Denoise).
 	Denoise *float64
+	// Deblock is the JPEG deblocking of the input: 0 = automatic,
+	// cascade.DeblockOff, or the quality 1..100 (cascade.Options.Deblock).
+	Deblock int
 	// Consistency projects every estimate onto the input (cascade.Options.Consistency).
 	Consistency bool
 }
@@ -101,6 +104,8 @@ func modelFlags() []cli.Flag {
 				"(default: the model's level on generated inputs of a cascade, none on real inputs; only models trained with --cond-noise take a level)"},
 		&cli.StringFlag{Name: "denoise", Category: modelCategory,
 			Usage: "denoise `LEVEL` for models with a denoise control: 0 keeps every detail of a clean input, up to 1 smooths away heavy blur, noise and JPEG blocks, auto estimates it from each image (default: auto)"},
+		&cli.StringFlag{Name: "deblock", Category: modelCategory,
+			Usage: "JPEG deblocking of the input before a learned model: auto finds whether each image was saved as a JPEG (and at which quality) and removes its 8x8 blocks for the real-photo models, off never does, a `QUALITY` 1..100 says the input was saved at it (default: auto)"},
 		&cli.BoolFlag{Name: "consistency", Category: modelCategory, DisableDefaultText: true,
 			Usage: "ILVR consistency: correct every estimate so that its bicubic downscale equals the input exactly (for clean inputs: it keeps JPEG blocks and noise too)"},
 	}
@@ -151,6 +156,17 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 			return m, usagef(cmd, "--denoise %q: %v (or auto)", d, err)
 		}
 		m.Denoise = &level
+	}
+	switch d := c.String("deblock"); {
+	case !c.IsSet("deblock") || d == "auto":
+	case d == "off":
+		m.Deblock = cascade.DeblockOff
+	default:
+		q, err := strconv.Atoi(d)
+		if err != nil || q < 1 || q > 100 {
+			return m, usagef(cmd, "--deblock %q: want auto, off or a JPEG quality 1..100", d)
+		}
+		m.Deblock = q
 	}
 	switch {
 	case m.Model == "":
@@ -274,7 +290,7 @@ func (m modelOptions) library() srcascade.Options {
 	return srcascade.Options{
 		Model: m.Model, Backend: m.Backend, Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
 		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
-		Denoise: m.Denoise, Consistency: m.Consistency,
+		Denoise: m.Denoise, Deblock: m.Deblock, Consistency: m.Consistency,
 	}
 }
 

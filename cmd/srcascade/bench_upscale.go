@@ -278,6 +278,9 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 	if m.Denoise != nil {
 		s += " --denoise " + strconv.FormatFloat(*m.Denoise, 'g', -1, 64)
 	}
+	if m.Deblock != 0 {
+		s += " --deblock " + deblockText(m.Deblock)
+	}
 	s += fmt.Sprintf(" --seed %d --repeat %d", m.Seed, o.Repeat)
 	if o.Image != "" {
 		return s + " " + shellQuote(o.Image)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/srcascade/srcascade/cascade"
@@ -37,6 +38,9 @@ func (o *upscaleOptions) request(format string) string {
 		requestPrefix, o.sizeTag(), model, m.Seed, m.Steps, sampler, m.Eta, m.Strength, m.Tile, cond)
 	if m.Denoise != nil {
 		r += fmt.Sprintf("; denoise %g", *m.Denoise)
+	}
+	if m.Deblock != 0 {
+		r += "; deblock " + deblockText(m.Deblock)
 	}
 	if m.Consistency {
 		r += "; consistency"
@@ -82,4 +86,13 @@ func classifyOutput(path, want string) (kind existingOutput, other string) {
 		return outputSame, rec
 	}
 	return outputOther, rec
+}
+
+// deblockText writes a --deblock setting as the flag takes it: "off" or
+// the quality.
+func deblockText(q int) string {
+	if q == cascade.DeblockOff {
+		return "off"
+	}
+	return strconv.Itoa(q)
 }

@@ -1,0 +1,76 @@
+package main
+
+// Tests of `upscale --deblock`: the JPEG deblocking of the real-photo models.
+
+import (
+	"fmt"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIUpscaleDeblock runs the default x4 model on a 64x48 crop of the
+// sample photo saved as a quality-60 JPEG, as a user does: by default its blocks are found and removed (the output
+// differs from --deblock off and equals --deblock 60, the quality the
+// file was saved at); a bad value is a usage error naming the flag; and
+// --deblock on bicubic warns that it changes nothing.
+func TestCLIUpscaleDeblock(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "in.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample, _ := readImage(t, filepath.Join("..", "..", "testdata", "sample.png"))
+	crop := sample.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(image.Rect(0, 0, 64, 48))
+	if err := jpeg.Encode(f, crop, &jpeg.Options{Quality: 60}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{}, {"--deblock", "off"}, {"--deblock", "60"}, {"--deblock", "auto"}} {
+		name := "default.png"
+		if len(c) > 0 {
+			name = c[1] + ".png"
+		}
+		args := append([]string{"upscale", "-q", "-s", "4", "--steps", "1", "-o", name}, c...)
+		runCLI(t, dir, append(args, "in.jpg")...).expectCode(t, 0)
+	}
+	// Pixels only: the files record the flags given.
+	read := func(name string) string {
+		t.Helper()
+		m, _ := readImage(t, filepath.Join(dir, name))
+		var b strings.Builder
+		for y := m.Bounds().Min.Y; y < m.Bounds().Max.Y; y++ {
+			for x := m.Bounds().Min.X; x < m.Bounds().Max.X; x++ {
+				r, g, bl, _ := m.At(x, y).RGBA()
+				fmt.Fprintf(&b, "%d,%d,%d;", r, g, bl)
+			}
+		}
+		return b.String()
+	}
+	def := read("default.png")
+	if def == read("off.png") {
+		t.Error("the default and --deblock off give the same output for a quality-60 JPEG")
+	}
+	if def != read("60.png") || def != read("auto.png") {
+		t.Error("the default should equal --deblock auto and --deblock 60 (the file's quality)")
+	}
+	for _, bad := range []string{"0", "101", "strong", "-1"} {
+		r := runCLI(t, dir, "upscale", "--deblock", bad, "in.jpg")
+		r.expectCode(t, exitUsage)
+		if !strings.Contains(r.stderr, "--deblock") {
+			t.Errorf("--deblock %s: stderr should name the flag:\n%s", bad, r.stderr)
+		}
+	}
+	r := runCLI(t, dir, "upscale", "-m", "bicubic", "--deblock", "70", "-o", "bic.png", "in.jpg")
+	r.expectCode(t, 0)
+	if !strings.Contains(r.stderr, "warning:") || !strings.Contains(r.stderr, "--deblock") {
+		t.Errorf("--deblock with bicubic should warn that it changes nothing:\n%s", r.stderr)
+	}
+}
