@@ -1,7 +1,6 @@
 package cascade
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -56,15 +55,7 @@ func TestDeblockQuality(t *testing.T) {
 // with deblocking off does, and changes nothing on an uncompressed input.
 func TestDeblockChangesTheInput(t *testing.T) {
 	s := denoiseStage(t)
-	run := func(img *data.Image, opts Options) []float32 {
-		t.Helper()
-		opts.Scale, opts.Seed, opts.Steps = 2, 1, 1
-		out, err := s.Upscale(context.Background(), img, opts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.Pix
-	}
+	run := func(img *data.Image, opts Options) []float32 { return upscalePix(t, s, img, opts) }
 	jpg := jpegImage(t, 60)
 	byHand, err := data.DeblockJPEG(jpg, 60)
 	if err != nil {

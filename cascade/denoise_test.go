@@ -1,7 +1,6 @@
 package cascade
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -69,15 +68,7 @@ func TestDenoiseLevelResolution(t *testing.T) {
 func TestDenoiseReachesTheNetwork(t *testing.T) {
 	s := denoiseStage(t)
 	img := noisyImage(24, 20)
-	run := func(opts Options) []float32 {
-		t.Helper()
-		opts.Scale, opts.Seed, opts.Steps = 2, 1, 1
-		out, err := s.Upscale(context.Background(), img, opts, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.Pix
-	}
+	run := func(opts Options) []float32 { return upscalePix(t, s, img, opts) }
 	zero, high := 0.0, 0.8
 	est := data.EstimateDamage(img)
 	if slices.Equal(run(Options{Denoise: &zero}), run(Options{Denoise: &high})) {

@@ -130,3 +130,15 @@ func maxDiff(a, b []float32) float64 {
 	}
 	return d
 }
+
+// upscalePix runs s on img at x2, seed 1, one step (the rest from opts)
+// and returns the output's pixels, failing t on an error.
+func upscalePix(t *testing.T, s *SR3Stage, img *data.Image, opts Options) []float32 {
+	t.Helper()
+	opts.Scale, opts.Seed, opts.Steps = 2, 1, 1
+	out, err := s.Upscale(context.Background(), img, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Pix
+}

@@ -206,31 +206,18 @@ func JPEGRoundTrip(img *Image, quality int) (*Image, error) {
 }
 
 // reflectPad pads img by p pixels on every side, mirrored about the edge
-// pixels' outer borders (the edge pixel repeated, as MirrorIndex).
+// pixels' outer borders (the edge pixel repeated: MirrorIndex).
 func reflectPad(img *Image, p int) *Image {
 	w, h := img.W+2*p, img.H+2*p
 	out := NewImage(w, h, img.C)
 	for y := range h {
-		sy := reflectIndex(y-p, img.H)
+		sy := MirrorIndex(y-p, img.H)
 		for x := range w {
-			sx := reflectIndex(x-p, img.W)
+			sx := MirrorIndex(x-p, img.W)
 			copy(out.Pix[(y*w+x)*img.C:(y*w+x+1)*img.C], img.Pix[(sy*img.W+sx)*img.C:(sy*img.W+sx+1)*img.C])
 		}
 	}
 	return out
-}
-
-// reflectIndex maps any i into [0, n) by symmetric reflection.
-func reflectIndex(i, n int) int {
-	for i < 0 || i >= n {
-		if i < 0 {
-			i = -i - 1
-		}
-		if i >= n {
-			i = 2*n - i - 1
-		}
-	}
-	return i
 }
 
 // median returns the median of v (the mean of the middle two for an even

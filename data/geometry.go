@@ -83,9 +83,13 @@ func MirrorPad(img *Image, w, h int) *Image {
 	return out
 }
 
-// MirrorIndex maps i >= 0 into [0, n) by symmetric reflection (edge pixel
-// repeated), the index form of MirrorPad.
+// MirrorIndex maps any i into [0, n) by symmetric reflection (edge pixel
+// repeated: -1 is 0, n is n-1, as MATLAB's 'symmetric' padding), the index
+// form of MirrorPad.
 func MirrorIndex(i, n int) int {
+	if i < 0 {
+		i = -i - 1
+	}
 	period := 2 * n
 	i %= period
 	if i >= n {

@@ -286,20 +286,6 @@ func gaussianKernel(sigma float64) []float32 {
 	return k
 }
 
-// reflect maps an index outside [0,n) back inside by symmetric (edge
-// repeating) reflection, as MATLAB's 'symmetric' padding.
-func reflect(i, n int) int {
-	for i < 0 || i >= n {
-		if i < 0 {
-			i = -i - 1
-		}
-		if i >= n {
-			i = 2*n - 1 - i
-		}
-	}
-	return i
-}
-
 // gaussianBlur blurs img separably with a Gaussian of the given sigma,
 // symmetric boundary.
 func gaussianBlur(img *data.Image, sigma float64) *data.Image {
@@ -312,7 +298,7 @@ func gaussianBlur(img *data.Image, sigma float64) *data.Image {
 			for c := 0; c < C; c++ {
 				var s float32
 				for j, kv := range k {
-					s += kv * img.Pix[(y*W+reflect(x+j-r, W))*C+c]
+					s += kv * img.Pix[(y*W+data.MirrorIndex(x+j-r, W))*C+c]
 				}
 				tmp.Pix[(y*W+x)*C+c] = s
 			}
@@ -324,7 +310,7 @@ func gaussianBlur(img *data.Image, sigma float64) *data.Image {
 			for c := 0; c < C; c++ {
 				var s float32
 				for j, kv := range k {
-					s += kv * tmp.Pix[(reflect(y+j-r, H)*W+x)*C+c]
+					s += kv * tmp.Pix[(data.MirrorIndex(y+j-r, H)*W+x)*C+c]
 				}
 				out.Pix[(y*W+x)*C+c] = s
 			}

@@ -175,7 +175,7 @@ func TestGaussianBlurKeepsFlatAndMean(t *testing.T) {
 func TestReflect(t *testing.T) {
 	got := []int{}
 	for i := -4; i < 9; i++ {
-		got = append(got, reflect(i, 4))
+		got = append(got, data.MirrorIndex(i, 4))
 	}
 	// MATLAB 'symmetric' on 0 1 2 3: ... 3 2 1 0 | 0 1 2 3 | 3 2 1 0 ...
 	want := []int{3, 2, 1, 0, 0, 1, 2, 3, 3, 2, 1, 0, 0}
