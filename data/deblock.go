@@ -2,11 +2,10 @@ package data
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/jpeg"
-	"runtime"
 	"slices"
-	"sync"
 )
 
 // JPEG block deblocking by re-application of JPEG (Nosratinia, "Enhancement
@@ -22,6 +21,8 @@ import (
 
 // Bounds of EstimateJPEGQuality's search and sample.
 const (
+	// jpegBlock is the side of a JPEG block, the period of its grid.
+	jpegBlock = 8
 	// jpegQualityMin and jpegQualityMax bound the qualities searched. Above
 	// 95 re-compression changes any image by little more than rounding, so
 	// no quality there is told apart from an uncompressed image.
@@ -79,12 +80,20 @@ func EstimateJPEGQuality(img *Image) (quality int, ok bool, err error) {
 		}
 	}
 	change := make([]float64, jpegQualityMax+4)
-	for q := jpegQualityMin - 8; q < len(change); q++ {
-		again, err := JPEGRoundTrip(probe, q)
-		if err != nil {
-			return 0, false, fmt.Errorf("estimate JPEG quality: %w", err)
+	errs := make([]error, len(change))
+	first := jpegQualityMin - 8
+	parallelFor(len(change)-first, 1, func(lo, hi int) {
+		for q := first + lo; q < first+hi; q++ {
+			again, err := JPEGRoundTrip(probe, q)
+			if err != nil {
+				errs[q] = err
+				continue
+			}
+			change[q] = RMSDistance(probe, again)
 		}
-		change[q] = RMSDistance(probe, again)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return 0, false, fmt.Errorf("estimate JPEG quality: %w", err)
 	}
 	// The dip with the least change; qualities whose tables are the same
 	// (49, 50 and 51 round to the same steps) change the image the same,
@@ -113,7 +122,7 @@ func EstimateJPEGQuality(img *Image) (quality int, ok bool, err error) {
 	// that changes the image about as little is no JPEG signature but flat
 	// content that a family of tables leaves alike (finer ones may: a
 	// quality whose steps divide the image's).
-	for q := jpegQualityMin - 8; q < lo-3; q++ {
+	for q := first; q < lo-3; q++ {
 		if change[q] <= jpegDipUnique*change[best] {
 			return 0, false, nil
 		}
@@ -132,48 +141,19 @@ func DeblockJPEG(img *Image, quality int) (*Image, error) {
 	if quality < 1 || quality > 100 {
 		return nil, fmt.Errorf("deblock JPEG: quality %d out of range 1..100", quality)
 	}
-	const b = 8 // the block side, and the padding
-	padded := reflectPad(img, b)
-	w, h := img.W+b, img.H+b
+	const b = jpegBlock
+	padded := reflectPad(img, b) // by a block on every side
 	// One partial sum per row of shifts, each summed in a fixed order, then
 	// the rows in order: the result does not depend on the scheduling.
 	rows := make([]*Image, b)
 	errs := make([]error, b)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for sy := range b {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			sum := NewImage(img.W, img.H, img.C)
-			for sx := range b {
-				window, err := Crop(padded, sx, sy, w, h)
-				if err == nil {
-					window, err = JPEGRoundTrip(window, quality)
-				}
-				if err != nil {
-					errs[sy] = err
-					return
-				}
-				// Pixel (x, y) of img is at (x+b-sx, y+b-sy) of the window.
-				for y := range img.H {
-					src := window.Pix[((y+b-sy)*w+b-sx)*img.C:]
-					dst := sum.Pix[y*img.W*img.C : (y+1)*img.W*img.C]
-					for i := range dst {
-						dst[i] += src[i]
-					}
-				}
-			}
-			rows[sy] = sum
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("deblock JPEG (quality %d): %w", quality, err)
+	parallelFor(b, 1, func(lo, hi int) {
+		for sy := lo; sy < hi; sy++ {
+			rows[sy], errs[sy] = shiftedRoundTrips(padded, img, sy, quality)
 		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("deblock JPEG (quality %d): %w", quality, err)
 	}
 	out := rows[0]
 	for _, r := range rows[1:] {
@@ -187,8 +167,36 @@ func DeblockJPEG(img *Image, quality int) (*Image, error) {
 	return out, nil
 }
 
-// jpegRoundTrip compresses img as a JPEG of the given quality with Go's
-// image/jpeg (4:2:0 for colour) and decodes it again.
+// shiftedRoundTrips is the sum, over the 8 horizontal shifts sx of row sy,
+// of img's pixels re-compressed at quality on the grid shifted by (sx, sy):
+// the window of padded (img padded by 8) at (sx, sy) round-tripped, pixel
+// (x, y) of img being at (x+8-sx, y+8-sy) of it.
+func shiftedRoundTrips(padded, img *Image, sy, quality int) (*Image, error) {
+	const b = jpegBlock
+	w, h := img.W+b, img.H+b
+	sum := NewImage(img.W, img.H, img.C)
+	for sx := range b {
+		window, err := Crop(padded, sx, sy, w, h)
+		if err == nil {
+			window, err = JPEGRoundTrip(window, quality)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for y := range img.H {
+			src := window.Pix[((y+b-sy)*w+b-sx)*img.C:]
+			dst := sum.Pix[y*img.W*img.C : (y+1)*img.W*img.C]
+			for i := range dst {
+				dst[i] += src[i]
+			}
+		}
+	}
+	return sum, nil
+}
+
+// JPEGRoundTrip compresses an RGB or grey image as a JPEG of the given
+// quality with Go's image/jpeg (4:2:0 chroma for colour), as Encode writes
+// it, and decodes it again: what saving and reopening the file gives.
 func JPEGRoundTrip(img *Image, quality int) (*Image, error) {
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, toJPEGImage(img, nil), &jpeg.Options{Quality: quality}); err != nil {
