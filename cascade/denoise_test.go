@@ -35,20 +35,30 @@ func TestDenoiseLevelResolution(t *testing.T) {
 	if est <= 0 {
 		t.Fatalf("EstimateDamage of the noisy test image = %g, want > 0", est)
 	}
+	clean := smoothImage(24, 20)
+	if e := data.EstimateDamage(clean); e >= data.DeblockedDamage {
+		t.Fatalf("EstimateDamage of the smooth test image = %g, want below %g", e, data.DeblockedDamage)
+	}
 	for _, c := range []struct {
 		name      string
 		opts      Options
+		img       *data.Image
 		generated bool
+		deblocked int
 		want      float64
 		wantErr   bool
 	}{
-		{"automatic on a real input: the estimate", Options{}, false, est, false},
-		{"automatic on a generated input: 0", Options{}, true, 0, false},
-		{"asked", Options{Denoise: level(0.4)}, false, 0.4, false},
-		{"asked on a generated input", Options{Denoise: level(0.4)}, true, 0.4, false},
-		{"above 1", Options{Denoise: level(1.2)}, false, 0, true},
+		{"automatic on a real input: the estimate", Options{}, img, false, 0, est, false},
+		{"automatic on a generated input: 0", Options{}, img, true, 0, 0, false},
+		{"automatic on a deblocked input: at least DeblockedDamage", Options{}, clean, false, 60, data.DeblockedDamage, false},
+		{"automatic on a deblocked noisy input: the estimate", Options{}, img, false, 60, max(est, data.DeblockedDamage), false},
+		{"automatic on a generated deblocked input: 0", Options{}, clean, true, 60, 0, false},
+		{"asked", Options{Denoise: level(0.4)}, img, false, 0, 0.4, false},
+		{"asked on a deblocked input", Options{Denoise: level(0.02)}, clean, false, 60, 0.02, false},
+		{"asked on a generated input", Options{Denoise: level(0.4)}, img, true, 0, 0.4, false},
+		{"above 1", Options{Denoise: level(1.2)}, img, false, 0, 0, true},
 	} {
-		got, err := s.DenoiseLevel(c.opts, img, c.generated)
+		got, err := s.DenoiseLevel(c.opts, c.img, c.generated, c.deblocked)
 		if (err != nil) != c.wantErr || got != c.want {
 			t.Errorf("%s: got %g, %v; want %g, error %v", c.name, got, err, c.want, c.wantErr)
 		}

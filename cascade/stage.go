@@ -191,7 +191,7 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		}
 		in := augment(cur, level, field.derive(condNoiseStream+p))
 		if s.model.Config.Denoise {
-			if level, err = s.DenoiseLevel(opts, cur, p > 0 || opts.Generated); err != nil {
+			if level, err = s.DenoiseLevel(opts, cur, p > 0 || opts.Generated, q); err != nil {
 				return nil, err
 			}
 		}
@@ -242,8 +242,10 @@ func (s *SR3Stage) TakesDenoise() bool { return s.model.Config.Denoise }
 
 // DenoiseLevel returns the denoise level of a pass of a model with a
 // denoise control: the level asked for in opts.Denoise, else 0 for a
-// generated input and data.EstimateDamage of a real one.
-func (s *SR3Stage) DenoiseLevel(opts Options, img *data.Image, generated bool) (float64, error) {
+// generated input and data.EstimateDamage of a real one, at least
+// data.DeblockedDamage when deblocked (the JPEG quality img was deblocked
+// at, DeblockQuality) is above 0.
+func (s *SR3Stage) DenoiseLevel(opts Options, img *data.Image, generated bool, deblocked int) (float64, error) {
 	switch {
 	case opts.Denoise != nil:
 		if l := *opts.Denoise; !(l >= 0 && l <= 1) {
@@ -253,7 +255,11 @@ func (s *SR3Stage) DenoiseLevel(opts Options, img *data.Image, generated bool) (
 	case generated:
 		return 0, nil
 	}
-	return data.EstimateDamage(img), nil
+	level := data.EstimateDamage(img)
+	if deblocked > 0 {
+		level = max(level, data.DeblockedDamage)
+	}
+	return level, nil
 }
 
 // DeblockQuality returns the JPEG quality a real input is deblocked at

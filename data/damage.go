@@ -2,71 +2,57 @@ package data
 
 import (
 	"math"
-	"slices"
 )
 
-// noiseBlock is the side of the blocks NoiseSigma estimates over.
-const noiseBlock = 8
-
-// NoiseSigma estimates the standard deviation, in 8-bit levels, of white
-// noise in img's luma (BT.601 Y): Immerkær's fast estimator (the 3x3
-// difference-of-Laplacians mask [1 -2 1; -2 4 -2; 1 -2 1], whose response
-// to smooth shading is zero; sigma = sqrt(pi/2)/6 times the mean absolute
-// response) in each 8x8 block, of which it takes the 10th percentile:
-// texture and edges raise a block's estimate, and most photos have flat
-// blocks where the noise shows alone. It is biased low, consistently: for
-// grey white noise of sigma s RGB levels on smooth content it measures
-// noiseGain * s (the luma's 219/255 range and the percentile), which
-// EstimateDamage's coefficients take into account. 0 for an image under
-// 10x10 pixels.
-func NoiseSigma(img *Image) float64 {
-	y, w, h := lumaPlane(img, 0, false)
-	var blocks []float64
-	for by := 1; by+noiseBlock <= h-1; by += noiseBlock {
-		for bx := 1; bx+noiseBlock <= w-1; bx += noiseBlock {
-			s := 0.0
-			for r := by; r < by+noiseBlock; r++ {
-				for x := bx; x < bx+noiseBlock; x++ {
-					up, mid, dn := y[(r-1)*w+x-1:], y[r*w+x-1:], y[(r+1)*w+x-1:]
-					v := up[0] - 2*up[1] + up[2] - 2*mid[0] + 4*mid[1] - 2*mid[2] + dn[0] - 2*dn[1] + dn[2]
-					s += math.Abs(v)
-				}
-			}
-			blocks = append(blocks, s/(noiseBlock*noiseBlock))
-		}
-	}
-	if len(blocks) == 0 {
-		return 0
-	}
-	slices.Sort(blocks)
-	return math.Sqrt(math.Pi/2) / 6 * blocks[len(blocks)/10]
+// damageKnots maps the noise EstimateDamage measures (sigma, 8-bit levels)
+// to the denoise level sr3-x4-real does best with, linearly between knots
+// and on the last segment's slope beyond them. Found by sweeps of
+// --denoise on held-out damaged crops (never Set5/Set14; BENCHMARKS.md,
+// "Noise estimation by PCA"): level 0 suits clean inputs (every 0.05 costs
+// about 0.02-0.05 dB there), colour noise of sigma 2 reads 2.13 on the
+// median crop and wants 0.1-0.15 (0.13: the most that keeps its noise
+// amplified no more than bicubic does), sigma 5 reads 5.1 and wants
+// 0.15-0.2, sigma 10 reads 10 and wants 0.25-0.3. Clean crops read up to
+// 1.8, below the first knot's ramp end.
+var damageKnots = [...]struct{ sigma, level float64 }{
+	{1.3, 0}, {2.13, 0.13}, {5.1, 0.185}, {10, 0.27},
 }
 
-// noiseGain is NoiseSigma's measure of grey white noise of sigma 1
-// (TestNoiseSigma).
-const noiseGain = 0.69
-
-// Coefficients of EstimateDamage. They map what it measures to the denoise
-// level sr3-x4-real does best with, found by a sweep of --denoise 0, 0.1,
-// 0.2, 0.3 on held-out damaged crops (never Set5/Set14; BENCHMARKS.md, "The
-// real-photo model"): the best level rises with the noise like a square
-// root (about 0.1 at sigma 2 levels, 0.2 at 5, 0.3 at 10), JPEG wants 0.1
-// to 0.2 (the block grid falls below bicubic's from about 0.15), and clean
-// or merely blurred inputs 0, where every 0.1 of level costs about 0.3 dB.
-// A measured noise of up to 1 level is taken as the photo's own texture
-// (clean held-out crops measure 0.93 on average).
+// Coefficients of EstimateDamage besides damageKnots.
 const (
-	damageNoiseFloor   = 1.0  // NoiseSigma taken as texture, not damage
-	damagePerRootNoise = 0.16 // level per square root of a level of noise above the floor
-	damageGridFloor    = 1.03 // BlockGridStrength taken as no grid
-	damagePerGrid      = 0.36 // level per unit of block grid above its floor
-	damageGridMax      = 0.2  // the most the block grid adds (JPEG at any quality wants 0.1-0.2)
+	damageLumaTexture = 1.0  // NoiseSigmaLuma taken as texture, not damage
+	damageGridFloor   = 1.03 // BlockGridStrength taken as no grid
+	damagePerGrid     = 0.36 // level per unit of block grid above its floor
+	damageGridMax     = 0.2  // the most the block grid adds (JPEG at any quality wants 0.1-0.2)
 )
 
+// DeblockedDamage is the least denoise level for an input that was
+// deblocked (DeblockJPEG): JPEG's quantisation leaves blotches that no
+// white-noise estimate sees, least of all where noise was there before the
+// compression. On held-out crops a level of 0.1 against 0.05 gains 0.19 dB
+// on blur+noise+JPEG and 0.26 on noise+JPEG and costs 0.02 at quality 50
+// and 0.08 at 90 (BENCHMARKS.md).
+const DeblockedDamage = 0.1
+
+// NoiseDamage returns the denoise level for noise of the given sigma
+// (8-bit levels, as NoiseSigmaRGB measures it): damageKnots interpolated.
+func NoiseDamage(sigma float64) float64 {
+	k := damageKnots
+	if !(sigma > k[0].sigma) {
+		return 0
+	}
+	i := 1
+	for i < len(k)-1 && sigma > k[i].sigma {
+		i++
+	}
+	a, b := k[i-1], k[i]
+	return min(1, a.level+(sigma-a.sigma)*(b.level-a.level)/(b.sigma-a.sigma))
+}
+
 // EstimateDamage estimates the denoise level (cascade.Options.Denoise)
-// that suits img, from 0 (clean) to 1: a function of its noise
-// (NoiseSigma: damagePerRootNoise times the square root of the noise above
-// damageNoiseFloor) plus one of its JPEG block grid (BlockGridStrength:
+// that suits img, from 0 (clean) to 1: NoiseDamage of its noise (the
+// larger of NoiseSigmaRGB and NoiseSigmaLuma's excess over
+// damageLumaTexture) plus a term for a JPEG block grid (BlockGridStrength:
 // damagePerGrid times its excess over damageGridFloor, at most
 // damageGridMax: the grid of a small image is a noisy measure, and more
 // level only smooths a JPEG's detail away), clamped to [0, 1].
@@ -77,7 +63,7 @@ func EstimateDamage(img *Image) float64 {
 	if img == nil || img.W < 1 || img.H < 1 || len(img.Pix) != img.W*img.H*img.C {
 		return 0
 	}
-	d := damagePerRootNoise * math.Sqrt(max(0, NoiseSigma(img)-damageNoiseFloor))
+	d := NoiseDamage(max(NoiseSigmaRGB(img), NoiseSigmaLuma(img)-damageLumaTexture))
 	if g := BlockGridStrength(img, 1); !math.IsNaN(g) {
 		d += min(damageGridMax, damagePerGrid*max(0, g-damageGridFloor))
 	}

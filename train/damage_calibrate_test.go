@@ -13,9 +13,10 @@ import (
 
 // TestDamageCalibrationTable writes, when SRCASCADE_DAMAGE_CSV names a file
 // and SRCASCADE_DAMAGE_PHOTOS a folder of photos, one CSV row per damaged
-// crop: NoiseSigma, BlockGridStrength and DegradationStrength of LR crops
-// made by RealWorldDegrade (x4, 96x96 LR), the data data.EstimateDamage's
-// coefficients are fitted to. Skipped otherwise.
+// crop: NoiseSigmaRGB, NoiseSigmaLuma, BlockGridStrength and
+// DegradationStrength of LR crops made by RealWorldDegrade (x4, 96x96 LR),
+// to compare data.EstimateDamage's measures with the strength training
+// gives the denoise level. Skipped otherwise.
 func TestDamageCalibrationTable(t *testing.T) {
 	out, dir := os.Getenv("SRCASCADE_DAMAGE_CSV"), os.Getenv("SRCASCADE_DAMAGE_PHOTOS")
 	if out == "" || dir == "" {
@@ -31,7 +32,7 @@ func TestDamageCalibrationTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fmt.Fprintln(f, "photo,noise,grid,strength")
+	fmt.Fprintln(f, "photo,noise_rgb,noise_luma,grid,strength")
 	rng := rand.New(rand.NewPCG(1, 2))
 	deg := RealWorldDegrade()
 	const lr = 96
@@ -58,7 +59,7 @@ func TestDamageCalibrationTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := DegradationStrength(low, data.Quantize(data.Resize(hr, lr, lr)))
-			fmt.Fprintf(f, "%d,%.4f,%.4f,%.4f\n", i, data.NoiseSigma(low), data.BlockGridStrength(low, 1), s)
+			fmt.Fprintf(f, "%d,%.4f,%.4f,%.4f,%.4f\n", i, data.NoiseSigmaRGB(low), data.NoiseSigmaLuma(low), data.BlockGridStrength(low, 1), s)
 		}
 	}
 }

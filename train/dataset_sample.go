@@ -78,7 +78,8 @@ func (d *Dataset) Batch(i int64) (*Batch, error) {
 			copy(lr, img.Pix)
 			if b.Degradation != nil {
 				// Measured before the conditioning noise, which is not damage.
-				b.Degradation[k] = float32(DegradationStrength(img, data.Quantize(data.Resize(hrImg, L, L))))
+				strength := DegradationStrength(img, data.Quantize(data.Resize(hrImg, L, L)))
+				b.Degradation[k] = float32(o.Degrade.denoiseLevel(strength, rng))
 			}
 		}
 		if b.CondNoise != nil && rng.IntN(2) == 1 {

@@ -56,6 +56,15 @@ type DegradeOptions struct {
 	// default (cascade.Options.Deblock): a model trained so sees the inputs
 	// it will be given. Needs JPEG.
 	Deblock bool
+	// Overstate raises, with probability Prob, an input's denoise level
+	// (the degradation strength a model with a denoise control is given,
+	// DegradationStrength) by an amount drawn from Range, at most to 1: the
+	// network then sees levels above the damage its input has and learns
+	// not to smooth away what is not damage, so that an automatic level
+	// that reads a photo's texture as noise costs it little, and a clean
+	// and a noisy input differ in the output by little more than the
+	// noise. It changes no LR. Needs another degradation.
+	Overstate Degradation
 }
 
 // RealWorldDegrade is a moderate preset for camera photos: blur sigma
@@ -91,6 +100,12 @@ func (o DegradeOptions) Validate() error {
 	if o.Deblock && o.JPEG.Prob == 0 {
 		return fmt.Errorf("degradation deblock needs jpeg (it deblocks the JPEG-compressed inputs)")
 	}
+	if o.Overstate.Prob > 0 && !o.Enabled() {
+		return fmt.Errorf("degradation overstate needs another degradation (it raises their strength as the denoise level)")
+	}
+	if err := check("overstate", o.Overstate, 0, 1); err != nil {
+		return err
+	}
 	if o.RealESRGAN && (o.Blur.Prob > 0 || o.Noise.Prob > 0 || o.JPEG.Prob > 0) {
 		return fmt.Errorf("degradation realesrgan stands alone: it has its own blur, noise and JPEG (got %s)", DegradeOptions{Blur: o.Blur, Noise: o.Noise, JPEG: o.JPEG})
 	}
@@ -107,7 +122,8 @@ func (o DegradeOptions) Validate() error {
 // "" or "none" for none, "realworld" for RealWorldDegrade, "realesrgan"
 // for Real-ESRGAN's second-order model (DegradeOptions.RealESRGAN), or a
 // comma-separated list of KIND=PROB@MIN-MAX with KIND blur (sigma, HR px),
-// noise (sigma, 8-bit levels) or jpeg (quality), e.g.
+// noise (sigma, 8-bit levels), jpeg (quality) or overstate (denoise level,
+// DegradeOptions.Overstate), e.g.
 // "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95", to which "deblock" adds
 // DegradeOptions.Deblock.
 func ParseDegrade(spec string) (DegradeOptions, error) {
@@ -157,8 +173,10 @@ func ParseDegrade(spec string) (DegradeOptions, error) {
 			o.Noise = d
 		case "jpeg":
 			o.JPEG = d
+		case "overstate":
+			o.Overstate = d
 		default:
-			return o, fmt.Errorf("degradation %q: unknown kind %q (blur, noise, jpeg)", item, kind)
+			return o, fmt.Errorf("degradation %q: unknown kind %q (blur, noise, jpeg, overstate)", item, kind)
 		}
 	}
 	return o, o.Validate()
@@ -181,6 +199,7 @@ func (o DegradeOptions) String() string {
 	add("blur", o.Blur)
 	add("noise", o.Noise)
 	add("jpeg", o.JPEG)
+	add("overstate", o.Overstate)
 	if o.Deblock {
 		parts = append(parts, "deblock")
 	}
@@ -259,6 +278,16 @@ const StrengthScale = 32.0
 // conditioning level stands for.
 func DegradationStrength(lr, clean *data.Image) float64 {
 	return min(1, data.RMSDistance(lr, clean)*255/StrengthScale)
+}
+
+// denoiseLevel is the level a model with a denoise control is given for an
+// input of the given DegradationStrength: the strength, raised as
+// Overstate draws from rng (no draw when Overstate is off).
+func (o DegradeOptions) denoiseLevel(strength float64, rng *rand.Rand) float64 {
+	if o.Overstate.Prob > 0 && rng.Float64() < o.Overstate.Prob {
+		strength = min(1, strength+o.Overstate.Range.draw(rng))
+	}
+	return strength
 }
 
 // addGaussian adds N(0, sigma^2) noise to every value of pix.

@@ -310,6 +310,49 @@ func TestBatchDegradationStrength(t *testing.T) {
 	}
 }
 
+// TestBatchOverstate: with overstate at probability 1 and a fixed amount,
+// every item's level is its degradation strength (computed from the
+// batch's own LR and HR) plus that amount, capped at 1; at probability 0.5
+// some items keep their strength exactly and the rest are raised.
+func TestBatchOverstate(t *testing.T) {
+	dir := t.TempDir()
+	writePNG(t, dir, "a.png", smoothRGBA(90, 70, 1))
+	writePNG(t, dir, "b.png", randomRGBA(64, 80, 2))
+	opt := DataOptions{HRDir: dir, Scale: 4, Patch: 32, Batch: 16, Seed: 5}
+	strength := func(b *Batch, k int) float64 {
+		hr := &data.Image{W: 32, H: 32, C: 3, Pix: hrItem(b, k)}
+		return DegradationStrength(&data.Image{W: 8, H: 8, C: 3, Pix: lrItem(b, k)}, data.Quantize(data.Resize(hr, 8, 8)))
+	}
+	for _, c := range []struct {
+		spec   string
+		always bool
+	}{{"noise=0.5@3-8,overstate=1@0.2-0.2", true}, {"noise=0.5@3-8,overstate=0.5@0.1-0.3", false}} {
+		var err error
+		if opt.Degrade, err = ParseDegrade(c.spec); err != nil {
+			t.Fatal(err)
+		}
+		b := batchT(t, loadT(t, opt, nil), 2)
+		raised, kept := 0, 0
+		for k, l := range b.Degradation {
+			s := strength(b, k)
+			switch d := float64(l) - s; {
+			case math.Abs(d) < 1e-6:
+				kept++
+			case d >= 0.1-1e-6 && d <= 0.3+1e-6 && l <= 1:
+				raised++
+				if c.always && math.Abs(d-min(0.2, 1-s)) > 1e-6 {
+					t.Errorf("%s item %d: level %v, strength %v, want strength + 0.2", c.spec, k, l, s)
+				}
+			default:
+				t.Errorf("%s item %d: level %v, strength %v", c.spec, k, l, s)
+			}
+		}
+		if c.always && kept > 0 || !c.always && (kept == 0 || raised == 0) {
+			t.Errorf("%s: %d items raised, %d kept", c.spec, raised, kept)
+		}
+	}
+}
+
 // BenchmarkRealESRGANLR times the second-order model on a 128x128 HR crop
 // (x4): the cost per training item that --degrade realesrgan adds.
 func BenchmarkRealESRGANLR(b *testing.B) {

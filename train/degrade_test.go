@@ -206,6 +206,9 @@ func TestParseDegrade(t *testing.T) {
 		{"noise=x@1-2", DegradeOptions{}, "probability"},
 		{"jpeg=0.7@40-95,deblock", DegradeOptions{JPEG: Degradation{0.7, Range{40, 95}}, Deblock: true}, ""},
 		{"deblock,noise=1@1-2", DegradeOptions{}, "deblock needs jpeg"},
+		{"noise=0.5@1-15,overstate=0.3@0-0.2", DegradeOptions{Noise: Degradation{0.5, Range{1, 15}}, Overstate: Degradation{0.3, Range{0, 0.2}}}, ""},
+		{"overstate=0.3@0-0.2", DegradeOptions{}, "overstate needs another degradation"},
+		{"noise=1@1-2,overstate=1@0-1.5", DegradeOptions{}, "range 0-1.5"},
 	}
 	for _, tc := range tests {
 		got, err := ParseDegrade(tc.spec)
