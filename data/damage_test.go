@@ -81,6 +81,13 @@ func TestNoiseSigmaRGB(t *testing.T) {
 			t.Errorf("%s: NoiseSigmaRGB with grey noise sigma 5 = %.3f, want below 1 (not seen)", bg.name, got)
 		}
 	}
+	// A big image is read on a coarser grid of patches (step 5 here).
+	if got := NoiseSigmaRGB(withColourNoise(textured(600, 500), 5, 11)); math.Abs(got-5) > 0.5 {
+		t.Errorf("600x500 texture: NoiseSigmaRGB with colour noise sigma 5 = %.3f", got)
+	}
+	if got := NoiseSigmaLuma(withNoise(textured(600, 500), 5, 11)); math.Abs(got-5) > 1 {
+		t.Errorf("600x500 texture: NoiseSigmaLuma with grey noise sigma 5 = %.3f", got)
+	}
 	for _, img := range []*Image{NewImage(4, 40, 3), NewImage(40, 40, 1), {}} {
 		if s := NoiseSigmaRGB(img); s != 0 {
 			t.Errorf("NoiseSigmaRGB of a %dx%dx%d image = %g, want 0", img.W, img.H, img.C, s)

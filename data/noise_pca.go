@@ -18,7 +18,7 @@ const (
 	noisePatch = 5
 	// noiseMaxPatches bounds the patches they read: a bigger image is
 	// sampled on a coarser grid of patch positions.
-	noiseMaxPatches = 1 << 15
+	noiseMaxPatches = 1 << 14
 	// weakTextureIterations is how often NoiseSigmaLuma reselects its
 	// weak-texture patches with a new estimate.
 	weakTextureIterations = 10
@@ -44,15 +44,7 @@ func NoiseSigmaRGB(img *Image) float64 {
 	if img == nil || img.C != 3 || img.W < noisePatch || img.H < noisePatch || len(img.Pix) != img.W*img.H*3 {
 		return 0
 	}
-	planes := make([][]float64, 3)
-	for c := range planes {
-		p := make([]float64, img.W*img.H)
-		for i := range p {
-			p[i] = (float64(img.Pix[i*3+c]) + 1) * 127.5
-		}
-		planes[c] = p
-	}
-	pc := newPatchCov(planes, img.W, img.H)
+	pc := newPatchCov(img, false)
 	pc.add(nil, 0)
 	return math.Sqrt(chenNoiseVariance(pc.eigenvalues()))
 }
@@ -70,8 +62,7 @@ func NoiseSigmaLuma(img *Image) float64 {
 	if img == nil || img.W < noisePatch || img.H < noisePatch || img.C < 1 || len(img.Pix) != img.W*img.H*img.C {
 		return 0
 	}
-	y, w, h := lumaPlane(img, 0, false)
-	pc := newPatchCov([][]float64{y}, w, h)
+	pc := newPatchCov(img, true)
 	tex := pc.gradientEnergy()
 	pc.add(nil, 0)
 	v := chenNoiseVariance(pc.eigenvalues())
@@ -90,27 +81,32 @@ func NoiseSigmaLuma(img *Image) float64 {
 	return math.Sqrt(v) * 255 / (lumaR + lumaG + lumaB)
 }
 
-// patchCov accumulates the covariance of the noisePatch x noisePatch
-// patches of some planes (each patch the planes' windows one after
-// another), on a grid of positions with spacing step.
+// patchCov accumulates the covariance of img's noisePatch x noisePatch
+// patches, in 8-bit levels: of its three colour planes one after another,
+// or of its luma (lumaPlane's BT.601 Y), on a grid of positions with
+// spacing step. Patches are read from img as they are needed.
 type patchCov struct {
-	planes     [][]float64
+	img        *Image
+	luma       bool
 	w, h, step int
-	m          int       // dimension: planes * noisePatch^2
+	m          int       // dimension: noisePatch^2, times 3 for colour
 	n          int       // patches added
 	sum        []float64 // m
 	prod       []float64 // m x m, upper triangle
 	v          []float64 // one patch
 }
 
-func newPatchCov(planes [][]float64, w, h int) *patchCov {
-	positions := (w - noisePatch + 1) * (h - noisePatch + 1)
+func newPatchCov(img *Image, luma bool) *patchCov {
+	positions := (img.W - noisePatch + 1) * (img.H - noisePatch + 1)
 	step := 1
 	for positions/(step*step) > noiseMaxPatches {
 		step++
 	}
-	m := len(planes) * noisePatch * noisePatch
-	return &patchCov{planes: planes, w: w, h: h, step: step, m: m,
+	m := noisePatch * noisePatch
+	if !luma {
+		m *= 3
+	}
+	return &patchCov{img: img, luma: luma, w: img.W, h: img.H, step: step, m: m,
 		sum: make([]float64, m), prod: make([]float64, m*m), v: make([]float64, m)}
 }
 
@@ -132,16 +128,30 @@ func (pc *patchCov) positions(fn func(k, x, y int)) {
 	}
 }
 
-// load copies the patch at (x, y) into pc.v.
+// load reads the patch at (x, y) into pc.v: row by row, for colour the
+// red window, then green, then blue.
 func (pc *patchCov) load(x, y int) {
-	k := 0
-	for _, p := range pc.planes {
-		for r := range noisePatch {
-			copy(pc.v[k:k+noisePatch], p[(y+r)*pc.w+x:])
-			k += noisePatch
+	img, c := pc.img, pc.img.C
+	for r := range noisePatch {
+		row := img.Pix[((y+r)*img.W+x)*c:]
+		for col := range noisePatch {
+			px := row[col*c : col*c+c]
+			switch {
+			case pc.luma && c >= 3:
+				pc.v[r*noisePatch+col] = 16 + (lumaR*level255(px[0])+lumaG*level255(px[1])+lumaB*level255(px[2]))/255
+			case pc.luma:
+				pc.v[r*noisePatch+col] = 16 + (lumaR+lumaG+lumaB)*level255(px[0])/255
+			default:
+				for ch := range 3 {
+					pc.v[ch*noisePatch*noisePatch+r*noisePatch+col] = level255(px[ch])
+				}
+			}
 		}
 	}
 }
+
+// level255 maps a [-1,1] value to 0..255.
+func level255(v float32) float64 { return (float64(v) + 1) * 127.5 }
 
 // add accumulates the patches whose tex value is below limit (every patch
 // when tex is nil) and returns how many there are now.
@@ -166,21 +176,21 @@ func (pc *patchCov) add(tex []float64, limit float64) int {
 
 // gradientEnergy returns, per patch position, the sum of the squared
 // horizontal and vertical differences of neighbouring values within the
-// patch (of the first plane).
+// patch (of its first noisePatch^2 values: the luma, or the red plane).
 func (pc *patchCov) gradientEnergy() []float64 {
 	var out []float64
-	p, w := pc.planes[0], pc.w
 	pc.positions(func(_, x, y int) {
+		pc.load(x, y)
 		e := 0.0
 		for r := range noisePatch {
-			row := p[(y+r)*w+x:]
+			row := pc.v[r*noisePatch:]
 			for c := range noisePatch {
 				if c+1 < noisePatch {
 					d := row[c+1] - row[c]
 					e += d * d
 				}
 				if r+1 < noisePatch {
-					d := row[w+c] - row[c]
+					d := row[noisePatch+c] - row[c]
 					e += d * d
 				}
 			}
