@@ -21,7 +21,7 @@ import (
 var scales = []int{2, 3, 4, 8}
 
 // params are the query parameters of an upscale request.
-var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "format"}
+var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "denoise", "deblock", "format"}
 
 // request is a parsed upscale request: the options, resolved, and the
 // output format ("png" or "jpeg").
@@ -68,6 +68,12 @@ func parseRequest(q url.Values) (request, error) {
 		}
 		req.opts.Strength = f
 	}
+	if req.opts.Denoise, err = parseDenoise(q.Get("denoise")); err != nil {
+		return req, err
+	}
+	if req.opts.Deblock, err = parseDeblock(q.Get("deblock")); err != nil {
+		return req, err
+	}
 	switch v := strings.ToLower(q.Get("format")); v {
 	case "", "png":
 		req.format = "png"
@@ -93,6 +99,36 @@ func parseRequest(q url.Values) (request, error) {
 	}
 	req.opts = req.opts.Resolved()
 	return req, nil
+}
+
+// parseDenoise reads the denoise parameter as the CLI's --denoise: "" or
+// "auto" for the estimate from each image (nil), else a level 0..1.
+func parseDenoise(v string) (*float64, error) {
+	if v == "" || strings.EqualFold(v, "auto") {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f >= 0 && f <= 1) {
+		return nil, errorf(http.StatusBadRequest, "denoise=%q: must be auto or a level between 0 (clean) and 1", v)
+	}
+	return &f, nil
+}
+
+// parseDeblock reads the deblock parameter as the CLI's --deblock: "" or
+// "auto" (0), "off" (cascade.DeblockOff) or the JPEG quality 1..100 the
+// input was saved at.
+func parseDeblock(v string) (int, error) {
+	switch strings.ToLower(v) {
+	case "", "auto":
+		return 0, nil
+	case "off":
+		return cascade.DeblockOff, nil
+	}
+	q, err := strconv.Atoi(v)
+	if err != nil || q < 1 || q > 100 {
+		return 0, errorf(http.StatusBadRequest, "deblock=%q: must be auto, off or a JPEG quality 1..100", v)
+	}
+	return q, nil
 }
 
 // parseTarget reads outscale (any factor >= 1, e.g. 3.5), width and

@@ -2,12 +2,13 @@
 // serve`): one handler that upscales images sent to it with the library
 // call the CLI uses (srcascade.Upscaler), queues them on the model with a
 // bounded queue, reports progress per job and serves an embedded page
-// (drop images, choose model, scale, steps and denoise strength, watch the
-// progress, compare before and after with a slider, download).
+// (drop images, choose model, scale, steps, denoise level, deblocking and
+// start strength, watch the progress, compare before and after with a
+// slider, download).
 //
 // The API:
 //
-//	POST   /v1/upscale?scale=S&model=M&steps=N&seed=K&strength=F&format=png|jpg
+//	POST   /v1/upscale?scale=S&model=M&steps=N&seed=K&strength=F&denoise=auto|L&deblock=auto|off|Q&format=png|jpg
 //	       body: the image bytes; answers the upscaled image
 //	POST   /v1/jobs?...same parameters...   body: the image; answers 202 {"id": ...}
 //	GET    /v1/jobs/{id}          the job's state and progress (JSON)

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -139,6 +140,11 @@ func TestUpscaleBadRequests(t *testing.T) {
 		{"scale=5", good, "scale=\"5\""},
 		{"steps=-1", good, "steps=\"-1\""},
 		{"strength=2", good, "strength"},
+		{"denoise=1.5", good, "denoise=\"1.5\""},
+		{"denoise=x", good, "denoise"},
+		{"deblock=0", good, "deblock=\"0\""},
+		{"deblock=101", good, "deblock"},
+		{"deblock=on", good, "deblock"},
 		{"format=gif", good, "format"},
 		{"model=/etc", good, "not a built-in"},
 		{"model=bicubic%2B..%2Fckpt", good, "not a built-in"},
@@ -432,6 +438,39 @@ func TestCrossSiteRefused(t *testing.T) {
 		r.Body.Close()
 		if r.StatusCode != want {
 			t.Errorf("Origin %q: status %d, want %d", origin, r.StatusCode, want)
+		}
+	}
+}
+
+// TestParseDenoiseDeblock: the denoise and deblock parameters read as the
+// CLI's flags do.
+func TestParseDenoiseDeblock(t *testing.T) {
+	for _, c := range []struct {
+		query   string
+		denoise float64 // -1: automatic (nil)
+		deblock int
+	}{
+		{"", -1, 0},
+		{"denoise=auto&deblock=auto", -1, 0},
+		{"denoise=0", 0, 0},
+		{"denoise=0.25&deblock=off", 0.25, cascade.DeblockOff},
+		{"deblock=75", -1, 75},
+	} {
+		q, err := url.ParseQuery(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := parseRequest(q)
+		if err != nil {
+			t.Errorf("%q: %v", c.query, err)
+			continue
+		}
+		d := -1.0
+		if req.opts.Denoise != nil {
+			d = *req.opts.Denoise
+		}
+		if d != c.denoise || req.opts.Deblock != c.deblock {
+			t.Errorf("%q: denoise %g, deblock %d; want %g, %d", c.query, d, req.opts.Deblock, c.denoise, c.deblock)
 		}
 	}
 }

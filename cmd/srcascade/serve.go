@@ -25,11 +25,12 @@ func serveCommand(set func(command)) *cli.Command {
 		Name:      "serve",
 		Usage:     "run the local web app and HTTP API",
 		UsageText: "srcascade serve [--addr 127.0.0.1:8080] [options]",
-		Description: `Serves a web page (drop images, pick model, scale, steps and denoise strength,
-watch the progress, compare before and after, download) and an HTTP API on one
+		Description: `Serves a web page (drop images, pick model, scale, steps, denoise level,
+deblocking and start strength, watch the progress, compare before and after, download) and an HTTP API on one
 port, on this machine only unless --addr says otherwise:
 
   POST   /v1/upscale?scale=4&model=M&steps=N&seed=K&strength=F&format=png|jpg
+         &denoise=auto|LEVEL&deblock=auto|off|QUALITY (as --denoise, --deblock)
          (body: the image bytes) -> the upscaled image
   POST   /v1/jobs?...same...   -> 202 {"id": ...}; GET /v1/jobs/ID for progress,
          GET /v1/jobs/ID/result for the image, DELETE /v1/jobs/ID to cancel
