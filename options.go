@@ -70,6 +70,10 @@ type Options struct {
 	// cascade.Options.Consistency): for clean inputs, not for JPEGs or
 	// noisy photos, whose damage it re-imposes (BENCHMARKS.md).
 	Consistency bool
+	// TTA averages each learned pass over the input and its three mirror
+	// images (cascade.Options.TTA): 4x the time, a little more fidelity,
+	// most on noisy inputs.
+	TTA bool
 }
 
 // Resolved returns o with its defaults filled in: Scale DefaultScale,
@@ -100,7 +104,7 @@ func (o Options) Cascade() cascade.Options {
 	return cascade.Options{
 		Scale: r.Scale, Seed: r.Seed, Steps: r.Steps, Sampler: r.Sampler,
 		Eta: r.Eta, Strength: r.Strength, Tile: r.Tile, CondNoise: r.CondNoise,
-		Denoise: r.Denoise, Deblock: r.Deblock, Consistency: r.Consistency,
+		Denoise: r.Denoise, Deblock: r.Deblock, Consistency: r.Consistency, TTA: r.TTA,
 	}
 }
 

@@ -156,7 +156,7 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		if jobs[p], err = s.planJob(w, h, opts.Tile, sc); err != nil {
 			return nil, err
 		}
-		total += jobs[p].units()
+		total += jobs[p].units() * ttaRuns(opts)
 		w, h = w*f, h*f
 	}
 	cur := img
@@ -180,11 +180,6 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		if p > 0 {
 			pf = field.derive(p)
 		}
-		report := func(d int) {
-			if progress != nil {
-				progress(done+d, total)
-			}
-		}
 		level, err := s.CondLevel(opts, p > 0 || opts.Generated)
 		if err != nil {
 			return nil, err
@@ -195,24 +190,37 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 				return nil, err
 			}
 		}
-		var tp *tileProjector
-		if opts.Consistency {
-			// Against the pass's input itself, not its augmented copy.
-			if tp, err = newTileProjector(job, cur, f); err != nil {
-				return nil, fmt.Errorf("model %s: %w", s.name, err)
+		runs := ttaRuns(opts)
+		outs := make([]*data.Image, runs)
+		for r := range runs {
+			fx, fy := ttaFlips[r][0], ttaFlips[r][1]
+			var tp *tileProjector
+			if opts.Consistency {
+				// Against the pass's input itself, not its augmented copy.
+				if tp, err = newTileProjector(job, mirror(cur, fx, fy), f); err != nil {
+					return nil, fmt.Errorf("model %s: %w", s.name, err)
+				}
 			}
+			base := done + r*job.units()
+			report := func(d int) {
+				if progress != nil {
+					progress(base+d, total)
+				}
+			}
+			o, err := s.run(ctx, job, mirror(in, fx, fy), level, sc, pf, newBlender(job.plan, mc), tp, report)
+			if err != nil {
+				return nil, fmt.Errorf("model %s: upscaling %dx%d: %w", s.name, img.W, img.H, err)
+			}
+			outs[r] = mirror(o, fx, fy)
 		}
-		out, err := s.run(ctx, job, in, level, sc, pf, newBlender(job.plan, mc), tp, report)
-		if err != nil {
-			return nil, fmt.Errorf("model %s: upscaling %dx%d: %w", s.name, img.W, img.H, err)
-		}
+		out := meanImage(outs)
 		if opts.Consistency {
 			if out, err = projectResult(out, cur, f); err != nil {
 				return nil, fmt.Errorf("model %s: %w", s.name, err)
 			}
 		}
 		cur = out
-		done += job.units()
+		done += job.units() * runs
 	}
 	if opts.Consistency && passes > 1 {
 		// Each pass matches its own input; the result must match the image.

@@ -53,6 +53,13 @@ type Options struct {
 	// SR3Stage); Bicubic projects its result. It re-imposes the input as it
 	// is, noise and JPEG blocks included: use it on clean inputs.
 	Consistency bool
+	// TTA (test-time augmentation, a self-ensemble) runs every pass of a
+	// learned stage on the input as it is and mirrored left-right,
+	// top-bottom and both, mirrors the results back and averages them: 4x
+	// the time, for a little more fidelity (most on noisy inputs, whose
+	// noise the four runs see differently) and less of the noise pattern
+	// of one run. Bicubic ignores it.
+	TTA bool
 }
 
 // DeblockOff turns Options.Deblock's automatic JPEG deblocking off.

@@ -21,7 +21,7 @@ import (
 var scales = []int{2, 3, 4, 8}
 
 // params are the query parameters of an upscale request.
-var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "denoise", "deblock", "format"}
+var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "denoise", "deblock", "tta", "format"}
 
 // request is a parsed upscale request: the options, resolved, and the
 // output format ("png" or "jpeg").
@@ -73,6 +73,13 @@ func parseRequest(q url.Values) (request, error) {
 	}
 	if req.opts.Deblock, err = parseDeblock(q.Get("deblock")); err != nil {
 		return req, err
+	}
+	switch v := strings.ToLower(q.Get("tta")); v {
+	case "", "0", "false", "off":
+	case "1", "true", "on":
+		req.opts.TTA = true
+	default:
+		return req, errorf(http.StatusBadRequest, "tta=%q: must be 1 (average the image's mirror images: 4x the time) or 0", q.Get("tta"))
 	}
 	switch v := strings.ToLower(q.Get("format")); v {
 	case "", "png":

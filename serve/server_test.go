@@ -145,6 +145,7 @@ func TestUpscaleBadRequests(t *testing.T) {
 		{"deblock=0", good, "deblock=\"0\""},
 		{"deblock=101", good, "deblock"},
 		{"deblock=on", good, "deblock"},
+		{"tta=2", good, "tta"},
 		{"format=gif", good, "format"},
 		{"model=/etc", good, "not a built-in"},
 		{"model=bicubic%2B..%2Fckpt", good, "not a built-in"},
@@ -455,6 +456,7 @@ func TestParseDenoiseDeblock(t *testing.T) {
 		{"denoise=0", 0, 0},
 		{"denoise=0.25&deblock=off", 0.25, cascade.DeblockOff},
 		{"deblock=75", -1, 75},
+		{"tta=1", -1, 0},
 	} {
 		q, err := url.ParseQuery(c.query)
 		if err != nil {
@@ -468,6 +470,9 @@ func TestParseDenoiseDeblock(t *testing.T) {
 		d := -1.0
 		if req.opts.Denoise != nil {
 			d = *req.opts.Denoise
+		}
+		if tta := strings.Contains(c.query, "tta=1"); req.opts.TTA != tta {
+			t.Errorf("%q: TTA %v", c.query, req.opts.TTA)
 		}
 		if d != c.denoise || req.opts.Deblock != c.deblock {
 			t.Errorf("%q: denoise %g, deblock %d; want %g, %d", c.query, d, req.opts.Deblock, c.denoise, c.deblock)

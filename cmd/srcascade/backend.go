@@ -39,6 +39,8 @@ type modelOptions struct {
 	Deblock int
 	// Consistency projects every estimate onto the input (cascade.Options.Consistency).
 	Consistency bool
+	// TTA averages each pass over the input's mirror images (cascade.Options.TTA).
+	TTA bool
 }
 
 // Flag categories in --help.
@@ -108,6 +110,8 @@ func modelFlags() []cli.Flag {
 			Usage: "JPEG deblocking of the input before a learned model: auto finds whether each image was saved as a JPEG (and at which quality) and removes its 8x8 blocks for the real-photo models, off never does, a `QUALITY` 1..100 says the input was saved at it (default: auto)"},
 		&cli.BoolFlag{Name: "consistency", Category: modelCategory, DisableDefaultText: true,
 			Usage: "ILVR consistency: correct every estimate so that its bicubic downscale equals the input exactly (for clean inputs: it keeps JPEG blocks and noise too)"},
+		&cli.BoolFlag{Name: "tta", Category: modelCategory, DisableDefaultText: true,
+			Usage: "test-time augmentation: upscale the image and its three mirror images and average them (4x the time; a little sharper and cleaner, most on noisy photos)"},
 	}
 }
 
@@ -136,6 +140,7 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		Tile:     c.Int("tile"),
 
 		Consistency: c.Bool("consistency"),
+		TTA:         c.Bool("tta"),
 	}
 	if !c.IsSet("model") {
 		m.Model = pretrained.Default(m.Scale)
@@ -290,7 +295,7 @@ func (m modelOptions) library() srcascade.Options {
 	return srcascade.Options{
 		Model: m.Model, Backend: m.Backend, Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
 		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
-		Denoise: m.Denoise, Deblock: m.Deblock, Consistency: m.Consistency,
+		Denoise: m.Denoise, Deblock: m.Deblock, Consistency: m.Consistency, TTA: m.TTA,
 	}
 }
 

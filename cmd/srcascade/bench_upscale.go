@@ -281,6 +281,12 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 	if m.Deblock != 0 {
 		s += " --deblock " + deblockText(m.Deblock)
 	}
+	if m.Consistency {
+		s += " --consistency"
+	}
+	if m.TTA {
+		s += " --tta"
+	}
 	s += fmt.Sprintf(" --seed %d --repeat %d", m.Seed, o.Repeat)
 	if o.Image != "" {
 		return s + " " + shellQuote(o.Image)

@@ -45,6 +45,9 @@ func (o *upscaleOptions) request(format string) string {
 	if m.Consistency {
 		r += "; consistency"
 	}
+	if m.TTA {
+		r += "; tta"
+	}
 	if format == "jpeg" {
 		r += fmt.Sprintf("; jpeg quality %d", o.Quality)
 	}
