@@ -68,6 +68,7 @@ func TestCLITrainInitDenoise(t *testing.T) {
 	}{
 		{[]string{"--out", "ck2", "--denoise", "--degrade", "none"}, "--denoise needs --degrade"},
 		{[]string{"--out", "ck2", "--denoise", "--degrade", "realworld", "--cond-noise", "0.1"}, "give one"},
+		{[]string{"--out", "ck2", "--degrade", "noise=0.5@1-9,overstate=0.5@0-0.2"}, "only a network trained with --denoise"},
 		{[]string{"--out", "ck", "--resume", "--init", "other", "--steps", "2"}, "was trained with init=init"},
 		{[]string{"--out", "ck2", "--init", "init", "-s", "2"}, "x4 model"},
 	} {

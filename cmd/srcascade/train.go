@@ -438,6 +438,8 @@ func (o *trainOptions) check() error {
 		return usagef(cmd, "--denoise and --cond-noise %g both use the network's conditioning level: give one", o.Train.CondNoise)
 	case o.Config.Denoise && !o.Data.Degrade.Enabled():
 		return usagef(cmd, "--denoise needs --degrade (for example --degrade realesrgan): the denoise level is each input's degradation strength, and clean inputs all have 0")
+	case o.Data.Degrade.Overstate.Prob > 0 && !o.Config.Denoise:
+		return usagef(cmd, "--degrade %s: overstate raises the denoise level, which only a network trained with --denoise takes", o.Data.Degrade)
 	case o.Config.CondAug && o.Train.CondNoise == 0 && !o.Config.Denoise:
 		return usagef(cmd, "cond_aug is set but no --cond-noise MAX is given: the network would never see a noisy input")
 	}
