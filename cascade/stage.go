@@ -193,11 +193,11 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		runs := ttaRuns(opts)
 		outs := make([]*data.Image, runs)
 		for r := range runs {
-			fx, fy := ttaFlips[r][0], ttaFlips[r][1]
+			o := ttaOrientations[r]
 			var tp *tileProjector
 			if opts.Consistency {
 				// Against the pass's input itself, not its augmented copy.
-				if tp, err = newTileProjector(job, mirror(cur, fx, fy), f); err != nil {
+				if tp, err = newTileProjector(job, data.Orient(cur, o), f); err != nil {
 					return nil, fmt.Errorf("model %s: %w", s.name, err)
 				}
 			}
@@ -207,11 +207,11 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 					progress(base+d, total)
 				}
 			}
-			o, err := s.run(ctx, job, mirror(in, fx, fy), level, sc, pf, newBlender(job.plan, mc), tp, report)
+			sr, err := s.run(ctx, job, data.Orient(in, o), level, sc, pf, newBlender(job.plan, mc), tp, report)
 			if err != nil {
 				return nil, fmt.Errorf("model %s: upscaling %dx%d: %w", s.name, img.W, img.H, err)
 			}
-			outs[r] = mirror(o, fx, fy)
+			outs[r] = data.Orient(sr, o)
 		}
 		out := meanImage(outs)
 		if opts.Consistency {

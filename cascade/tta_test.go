@@ -8,30 +8,24 @@ import (
 	"github.com/srcascade/srcascade/data"
 )
 
-// TestMirror: mirroring moves pixels where it says, and twice is the
-// identity.
-func TestMirror(t *testing.T) {
+// TestTTAOrientations: the orientations TTA uses mirror as they say (as
+// is, left-right, top-bottom, both), each is its own inverse, and the
+// channels of a pixel travel together.
+func TestTTAOrientations(t *testing.T) {
 	img := data.NewImage(3, 2, 1)
 	copy(img.Pix, []float32{1, 2, 3, 4, 5, 6})
-	for _, c := range []struct {
-		x, y bool
-		want []float32
-	}{
-		{false, false, []float32{1, 2, 3, 4, 5, 6}},
-		{true, false, []float32{3, 2, 1, 6, 5, 4}},
-		{false, true, []float32{4, 5, 6, 1, 2, 3}},
-		{true, true, []float32{6, 5, 4, 3, 2, 1}},
-	} {
-		m := mirror(img, c.x, c.y)
-		if !slices.Equal(m.Pix, c.want) {
-			t.Errorf("mirror x=%v y=%v: %v, want %v", c.x, c.y, m.Pix, c.want)
+	want := [][]float32{{1, 2, 3, 4, 5, 6}, {3, 2, 1, 6, 5, 4}, {4, 5, 6, 1, 2, 3}, {6, 5, 4, 3, 2, 1}}
+	for i, o := range ttaOrientations {
+		m := data.Orient(img, o)
+		if !slices.Equal(m.Pix, want[i]) {
+			t.Errorf("orientation %d: %v, want %v", o, m.Pix, want[i])
 		}
-		if back := mirror(m, c.x, c.y); !slices.Equal(back.Pix, img.Pix) {
-			t.Errorf("mirror x=%v y=%v twice: %v", c.x, c.y, back.Pix)
+		if back := data.Orient(m, o); !slices.Equal(back.Pix, img.Pix) {
+			t.Errorf("orientation %d twice: %v", o, back.Pix)
 		}
 	}
 	rgb := smoothImage(5, 4)
-	if m := mirror(rgb, true, false); m.At(0, 1, 2) != rgb.At(4, 1, 2) || m.At(4, 3, 0) != rgb.At(0, 3, 0) {
+	if m := data.Orient(rgb, ttaOrientations[1]); m.At(0, 1, 2) != rgb.At(4, 1, 2) || m.At(4, 3, 0) != rgb.At(0, 3, 0) {
 		t.Error("mirror of an RGB image moves channels apart")
 	}
 }
@@ -44,9 +38,9 @@ func TestTTA(t *testing.T) {
 	s := tinyStage(t, tinyConfig(2))
 	img := smoothImage(20, 14)
 	var runs []*data.Image
-	for _, f := range ttaFlips {
-		o := upscalePix(t, s, mirror(img, f[0], f[1]), Options{})
-		runs = append(runs, mirror(&data.Image{W: 40, H: 28, C: 3, Pix: o}, f[0], f[1]))
+	for _, o := range ttaOrientations {
+		sr := upscalePix(t, s, data.Orient(img, o), Options{})
+		runs = append(runs, data.Orient(&data.Image{W: 40, H: 28, C: 3, Pix: sr}, o))
 	}
 	want := meanImage(runs)
 	var last, total int

@@ -222,9 +222,9 @@ func Decode(r io.Reader, lim Limits) (d *Decoded, err error) {
 		d.ICC, d.EXIF = meta.ICC(), meta.EXIF()
 	}
 	if orientation != 1 {
-		d.Image = orient(d.Image, orientation)
+		d.Image = Orient(d.Image, orientation)
 		if d.Alpha != nil {
-			d.Alpha = orient(d.Alpha, orientation)
+			d.Alpha = Orient(d.Alpha, orientation)
 		}
 		d.EXIF = exifOrientationApplied(d.EXIF)
 	}

@@ -1,13 +1,15 @@
 package data
 
-// orient returns m transformed from stored to display order for an EXIF /
-// TIFF orientation value (1..8); 1 and unknown values return m unchanged.
+// Orient returns m transformed from stored to display order for an EXIF /
+// TIFF orientation value (1..8); 1 and unknown values return m itself.
+// Decoding applies it; 2, 3 and 4 (the mirror images and the half turn)
+// are their own inverses.
 //
 //	1 as stored          5 transpose (mirror + rotate 270 CW)
 //	2 mirror left-right  6 rotate 90 CW
 //	3 rotate 180         7 transverse (mirror + rotate 90 CW)
 //	4 mirror top-bottom  8 rotate 270 CW (90 CCW)
-func orient(m *Image, orientation int) *Image {
+func Orient(m *Image, orientation int) *Image {
 	if orientation < 2 || orientation > 8 {
 		return m
 	}

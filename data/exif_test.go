@@ -142,7 +142,7 @@ func TestOrient(t *testing.T) {
 		{9, 3, 2, []float32{1, 2, 3, 4, 5, 6}},
 	}
 	for _, tc := range tests {
-		got := orient(src, tc.o)
+		got := Orient(src, tc.o)
 		if got.W != tc.w || got.H != tc.h {
 			t.Errorf("orientation %d: %v, want %dx%d", tc.o, got, tc.w, tc.h)
 			continue
@@ -156,7 +156,7 @@ func TestOrient(t *testing.T) {
 	}
 	// Channels travel together.
 	rgb := &Image{W: 2, H: 1, C: 3, Pix: []float32{1, 2, 3, 4, 5, 6}}
-	got := orient(rgb, 6)
+	got := Orient(rgb, 6)
 	if got.W != 1 || got.H != 2 || got.Pix[0] != 1 || got.Pix[2] != 3 || got.Pix[3] != 4 {
 		t.Errorf("RGB rotate: %v %v", got, got.Pix)
 	}
@@ -183,7 +183,7 @@ func TestDecodeAppliesJPEGOrientation(t *testing.T) {
 	base := mustDecode(t, plain)
 	for o := uint32(1); o <= 8; o++ {
 		d := mustDecode(t, exifJPEG(plain, o))
-		assertSameValues(t, "orientation "+string(rune('0'+o)), d.Image, orient(base.Image, int(o)))
+		assertSameValues(t, "orientation "+string(rune('0'+o)), d.Image, Orient(base.Image, int(o)))
 		if o >= 5 && (d.Image.W != 32 || d.Image.H != 48) {
 			t.Errorf("orientation %d: %v, want 32x48", o, d.Image)
 		}
@@ -235,6 +235,6 @@ func TestDecodeAppliesTIFFOrientation(t *testing.T) {
 	}
 	for o := uint16(2); o <= 8; o++ {
 		d := mustDecode(t, rawTIFF(3, 2, pix, o))
-		assertSameValues(t, "tiff orientation", d.Image, orient(base.Image, int(o)))
+		assertSameValues(t, "tiff orientation", d.Image, Orient(base.Image, int(o)))
 	}
 }
