@@ -76,3 +76,25 @@ func TestDeblockChangesTheInput(t *testing.T) {
 		t.Errorf("bicubic with Deblock 70: unused %v, want Deblock named", u)
 	}
 }
+
+// TestParseDeblock: the settings read back as DeblockString writes them,
+// and anything else is refused.
+func TestParseDeblock(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want int
+	}{{"auto", 0}, {"off", DeblockOff}, {"1", 1}, {"75", 75}, {"100", 100}} {
+		q, err := ParseDeblock(c.s)
+		if err != nil || q != c.want {
+			t.Errorf("ParseDeblock(%q) = %d, %v; want %d", c.s, q, err, c.want)
+		}
+		if back := DeblockString(q); back != c.s {
+			t.Errorf("DeblockString(%d) = %q, want %q", q, back, c.s)
+		}
+	}
+	for _, bad := range []string{"", "0", "101", "-1", "on", "Auto", "7.5"} {
+		if q, err := ParseDeblock(bad); err == nil {
+			t.Errorf("ParseDeblock(%q) = %d, want an error", bad, q)
+		}
+	}
+}

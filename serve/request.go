@@ -121,19 +121,15 @@ func parseDenoise(v string) (*float64, error) {
 	return &f, nil
 }
 
-// parseDeblock reads the deblock parameter as the CLI's --deblock: "" or
-// "auto" (0), "off" (cascade.DeblockOff) or the JPEG quality 1..100 the
-// input was saved at.
+// parseDeblock reads the deblock parameter as the CLI's --deblock
+// (cascade.ParseDeblock; "AUTO" and "Off" too); absent is automatic.
 func parseDeblock(v string) (int, error) {
-	switch strings.ToLower(v) {
-	case "", "auto":
+	if v == "" {
 		return 0, nil
-	case "off":
-		return cascade.DeblockOff, nil
 	}
-	q, err := strconv.Atoi(v)
-	if err != nil || q < 1 || q > 100 {
-		return 0, errorf(http.StatusBadRequest, "deblock=%q: must be auto, off or a JPEG quality 1..100", v)
+	q, err := cascade.ParseDeblock(strings.ToLower(v))
+	if err != nil {
+		return 0, errorf(http.StatusBadRequest, "deblock=%q: %v", v, err)
 	}
 	return q, nil
 }

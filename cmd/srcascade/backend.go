@@ -162,14 +162,10 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		}
 		m.Denoise = &level
 	}
-	switch d := c.String("deblock"); {
-	case !c.IsSet("deblock") || d == "auto":
-	case d == "off":
-		m.Deblock = cascade.DeblockOff
-	default:
-		q, err := strconv.Atoi(d)
-		if err != nil || q < 1 || q > 100 {
-			return m, usagef(cmd, "--deblock %q: want auto, off or a JPEG quality 1..100", d)
+	if d := c.String("deblock"); c.IsSet("deblock") {
+		q, err := cascade.ParseDeblock(d)
+		if err != nil {
+			return m, usagef(cmd, "--deblock %q: %v", d, err)
 		}
 		m.Deblock = q
 	}

@@ -279,7 +279,7 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 		s += " --denoise " + strconv.FormatFloat(*m.Denoise, 'g', -1, 64)
 	}
 	if m.Deblock != 0 {
-		s += " --deblock " + deblockText(m.Deblock)
+		s += " --deblock " + cascade.DeblockString(m.Deblock)
 	}
 	if m.Consistency {
 		s += " --consistency"

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/srcascade/srcascade/cascade"
@@ -40,7 +39,7 @@ func (o *upscaleOptions) request(format string) string {
 		r += fmt.Sprintf("; denoise %g", *m.Denoise)
 	}
 	if m.Deblock != 0 {
-		r += "; deblock " + deblockText(m.Deblock)
+		r += "; deblock " + cascade.DeblockString(m.Deblock)
 	}
 	if m.Consistency {
 		r += "; consistency"
@@ -89,13 +88,4 @@ func classifyOutput(path, want string) (kind existingOutput, other string) {
 		return outputSame, rec
 	}
 	return outputOther, rec
-}
-
-// deblockText writes a --deblock setting as the flag takes it: "off" or
-// the quality.
-func deblockText(q int) string {
-	if q == cascade.DeblockOff {
-		return "off"
-	}
-	return strconv.Itoa(q)
 }
