@@ -8,10 +8,11 @@ import (
 // to the denoise level sr3-x4-real does best with, linearly between knots
 // and on the last segment's slope beyond them. Found by sweeps of
 // --denoise on held-out damaged crops (never Set5/Set14; BENCHMARKS.md,
-// "Noise estimation by PCA"): level 0 suits clean inputs (every 0.05 costs
+// "Noise measured by PCA"): level 0 suits clean inputs (every 0.05 costs
 // about 0.02-0.05 dB there), colour noise of sigma 2 reads 2.13 on the
-// median crop and wants 0.1-0.15 (0.13: the most that keeps its noise
-// amplified no more than bicubic does), sigma 5 reads 5.1 and wants
+// median crop and wants 0.1-0.15 (0.13: about where, at one level for the
+// clean and the noisy input, its noise is amplified as much as bicubic
+// amplifies it: 1.02 at 0.125, 0.94 at 0.15), sigma 5 reads 5.1 and wants
 // 0.15-0.2, sigma 10 reads 10 and wants 0.25-0.3. Clean crops read up to
 // 1.8, below the first knot's ramp end.
 var damageKnots = [...]struct{ sigma, level float64 }{
@@ -30,8 +31,8 @@ const (
 // deblocked (DeblockJPEG): JPEG's quantisation leaves blotches that no
 // white-noise estimate sees, least of all where noise was there before the
 // compression. On held-out crops a level of 0.1 against 0.05 gains 0.19 dB
-// on blur+noise+JPEG and 0.26 on noise+JPEG and costs 0.02 at quality 50
-// and 0.08 at 90 (BENCHMARKS.md).
+// on blur+noise+JPEG (0.15 against 0.05: 0.27 on noise+JPEG) and costs
+// 0.02 at quality 50 and 0.09 at 90 (BENCHMARKS.md).
 const DeblockedDamage = 0.1
 
 // NoiseDamage returns the denoise level for noise of the given sigma

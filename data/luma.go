@@ -31,13 +31,10 @@ func lumaPlane(img *Image, shave int, round bool) ([]float64, int, int) {
 		for x := range dst {
 			var l float64
 			if c == 3 {
-				r := (float64(src[3*x]) + 1) * 127.5
-				g := (float64(src[3*x+1]) + 1) * 127.5
-				b := (float64(src[3*x+2]) + 1) * 127.5
-				l = 16 + (lumaR*r+lumaG*g+lumaB*b)/255
+				l = lumaOf(level255(src[3*x]), level255(src[3*x+1]), level255(src[3*x+2]))
 			} else {
-				v := (float64(src[x]) + 1) * 127.5
-				l = 16 + (lumaR*v+lumaG*v+lumaB*v)/255
+				v := level255(src[x])
+				l = lumaOf(v, v, v)
 			}
 			if round {
 				l = roundLevel(l)
@@ -47,6 +44,12 @@ func lumaPlane(img *Image, shave int, round bool) ([]float64, int, int) {
 	}
 	return y, w, h
 }
+
+// level255 maps a [-1,1] value to the 0..255 scale.
+func level255(v float32) float64 { return (float64(v) + 1) * 127.5 }
+
+// lumaOf is the BT.601 luma (16..235) of R, G, B on the 0..255 scale.
+func lumaOf(r, g, b float64) float64 { return 16 + (lumaR*r+lumaG*g+lumaB*b)/255 }
 
 // roundLevel rounds a 0..255 value as MATLAB's uint8 conversion does.
 func roundLevel(v float64) float64 {
