@@ -361,6 +361,20 @@ func TestOptionsValidate(t *testing.T) {
 	if o.learningRate(0) != o.LR/4 || o.learningRate(3) != o.LR || o.learningRate(100) != o.LR {
 		t.Error("warm-up is not linear to the peak")
 	}
+	o.Steps, o.Warmup, o.DecayFrom = 100, 0, 60
+	for _, c := range []struct {
+		step int
+		want float64
+	}{{0, o.LR}, {59, o.LR}, {60, o.LR}, {70, o.LR * (2 + math.Sqrt(2)) / 4}, {80, o.LR / 2}, {90, o.LR * (2 - math.Sqrt(2)) / 4}, {99, o.LR * (1 - math.Cos(math.Pi/40)) / 2}} {
+		if got := o.learningRate(c.step); math.Abs(got-c.want) > 1e-12*o.LR {
+			t.Errorf("cosine decay from 60 to 100: step %d has rate %g, want %g", c.step, got, c.want)
+		}
+	}
+	o.DecayFrom = 100
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "decay_from 100") {
+		t.Errorf("a decay starting at the last step: %v", err)
+	}
+	o = DefaultOptions()
 	if o.emaDecay(0) != 0 || o.emaDecay(1_000_000) != o.EMADecay {
 		t.Errorf("EMA decay ramp: %v at 0, %v late", o.emaDecay(0), o.emaDecay(1_000_000))
 	}

@@ -26,6 +26,12 @@ type Options struct {
 	// linear warm-up.
 	LR     float64 `json:"lr"`
 	Warmup int     `json:"warmup"`
+	// DecayFrom is the step from which the learning rate follows a cosine
+	// from LR down to zero at Steps (cosine annealing, Loshchilov &
+	// Hutter); 0 keeps it constant after the warm-up. A resumed run may
+	// set or move it, so a long run at a constant rate can be annealed at
+	// its end.
+	DecayFrom int `json:"decay_from,omitempty"`
 	// GradClip clips the gradient by its global L2 norm (0 = off).
 	GradClip float64 `json:"grad_clip"`
 	// EMADecay is the decay of the exponential moving average of the
@@ -132,6 +138,9 @@ func (o Options) Validate() error {
 	if o.Warmup < 0 {
 		bad("warmup %d: want 0 or more steps", o.Warmup)
 	}
+	if o.DecayFrom < 0 || (o.DecayFrom > 0 && o.DecayFrom >= o.Steps) {
+		bad("decay_from %d: want 0 (no decay) or a step before the last (%d)", o.DecayFrom, o.Steps)
+	}
 	if !(o.GradClip >= 0) || math.IsInf(o.GradClip, 0) {
 		bad("grad_clip %g: want 0 (off) or a positive norm", o.GradClip)
 	}
@@ -165,12 +174,18 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// learningRate is the warmed-up learning rate of step (0-based).
+// learningRate is the learning rate of step (0-based): linear warm-up,
+// then LR, then from DecayFrom a cosine down to zero at Steps.
 func (o Options) learningRate(step int) float64 {
+	lr := o.LR
 	if o.Warmup > 0 && step < o.Warmup {
-		return o.LR * float64(step+1) / float64(o.Warmup)
+		lr *= float64(step+1) / float64(o.Warmup)
 	}
-	return o.LR
+	if o.DecayFrom > 0 && step >= o.DecayFrom && o.Steps > o.DecayFrom {
+		t := float64(step-o.DecayFrom) / float64(o.Steps-o.DecayFrom)
+		lr *= 0.5 * (1 + math.Cos(math.Pi*t))
+	}
+	return lr
 }
 
 // emaDecay is the EMA decay used at step (0-based): it ramps up as

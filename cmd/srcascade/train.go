@@ -96,6 +96,7 @@ var trainFlagKeys = []struct{ flag, key string }{
 	{"patch", trainPrefix + "patch"},
 	{"learning-rate", trainPrefix + "lr"},
 	{"warmup", trainPrefix + "warmup"},
+	{"decay-from", trainPrefix + "decay_from"},
 	{"every", trainPrefix + "every"},
 	{"seed", trainPrefix + "seed"},
 	{"cond-noise", trainPrefix + "cond_noise"},
@@ -114,7 +115,7 @@ var (
 // runs, its learning rate (fine-tuning a checkpoint at a lower rate), and
 // how often and how it validates and saves.
 var resumeChangeable = []string{
-	trainPrefix + "steps", trainPrefix + "every", trainPrefix + "lr",
+	trainPrefix + "steps", trainPrefix + "every", trainPrefix + "lr", trainPrefix + "decay_from",
 	trainPrefix + "val_steps", trainPrefix + "val_sampler", trainPrefix + "val_strength",
 }
 
@@ -156,7 +157,7 @@ training options by its JSON name, as saved in config.json and train.json:
     space_to_depth, residual, residual_scale, prediction, schedule,
     train_steps, loss (l1|l2), sampler, steps (sampling default), eta, strength;
     base stages: classes (0 = unconditional), guidance (sampling default)
-  training: lr, warmup, grad_clip, ema_decay, val_steps, val_sampler,
+  training: lr, warmup, decay_from, grad_clip, ema_decay, val_steps, val_sampler,
     val_strength, batch, patch, every, seed, steps; base stages: label_dropout
 "steps" is in both: say model.steps or train.steps. On --resume the model
 config comes from the checkpoint and cannot change.
@@ -208,6 +209,8 @@ func trainCommand(set func(command)) *cli.Command {
 			Usage: "peak Adam learning `RATE` (--lr is the LR folder)"},
 		&cli.IntFlag{Name: "warmup", Value: d.Warmup, Category: trainRunCategory,
 			Usage: "`STEPS` of linear learning-rate warm-up"},
+		&cli.IntFlag{Name: "decay-from", Category: trainRunCategory,
+			Usage: "from `STEP` on, the learning rate falls along a cosine to zero at --steps (0 = constant; on --resume it may be set or moved)"},
 		&cli.Int64Flag{Name: "seed", Value: d.Seed, Category: trainRunCategory,
 			Usage: "`SEED` of the initial weights, crops and noise: the same seed and data give the same run"},
 		&cli.Float64Flag{Name: "cond-noise", Category: trainRunCategory,
@@ -427,7 +430,7 @@ func (o *trainOptions) check() error {
 	}
 	if err := o.Train.Validate(); err != nil {
 		if o.Train.Resume {
-			return usagef(cmd, "--resume: the training options (from the checkpoint in %s, --steps, --every, --set): %v", o.Train.Out, err)
+			return usagef(cmd, "--resume: the training options (from the checkpoint in %s, --steps, --every, --decay-from, --set): %v", o.Train.Out, err)
 		}
 		return usagef(cmd, "training options (--set): %v", err)
 	}
@@ -707,8 +710,12 @@ func (o *trainOptions) logSettings(rep *trainProgress, backend string) {
 	if t.Every > 0 {
 		every = fmt.Sprintf("every %d steps and at the end", t.Every)
 	}
-	rep.logf("training: %d steps of %d %dx%d patches, learning rate %g (warm-up %d), grad clip %g, EMA %g, seed %d, backend %s; checkpoints in %s %s",
-		t.Steps, t.Batch, t.Patch, t.Patch, t.LR, t.Warmup, t.GradClip, t.EMADecay, t.Seed, backend, t.Out, every)
+	decay := ""
+	if t.DecayFrom > 0 {
+		decay = fmt.Sprintf(", cosine decay to 0 from step %d", t.DecayFrom)
+	}
+	rep.logf("training: %d steps of %d %dx%d patches, learning rate %g (warm-up %d%s), grad clip %g, EMA %g, seed %d, backend %s; checkpoints in %s %s",
+		t.Steps, t.Batch, t.Patch, t.Patch, t.LR, t.Warmup, decay, t.GradClip, t.EMADecay, t.Seed, backend, t.Out, every)
 	if o.Data.Degrade.Enabled() {
 		rep.logf("degradations of the LR inputs: %s", o.Data.Degrade)
 	}
@@ -781,6 +788,7 @@ func readRunFlags(c *cli.Context, opt *train.Options) {
 	opt.Batch = c.Int("batch")
 	opt.LR = c.Float64("learning-rate")
 	opt.Warmup = c.Int("warmup")
+	opt.DecayFrom = c.Int("decay-from")
 	opt.Every = c.Int("every")
 	opt.Seed = c.Int64("seed")
 	opt.Resume = c.Bool("resume")
@@ -800,6 +808,8 @@ func checkRunFlags(c *cli.Context, opt train.Options) error {
 		return usagef(cmd, "--learning-rate %g: must be positive", opt.LR)
 	case opt.Warmup < 0:
 		return usagef(cmd, "--warmup %d: must be 0 or more steps", opt.Warmup)
+	case opt.DecayFrom < 0:
+		return usagef(cmd, "--decay-from %d: must be 0 (no decay) or a step", opt.DecayFrom)
 	case opt.Every < 0:
 		return usagef(cmd, "--every %d: must be 0 (only at the end) or a period in steps", opt.Every)
 	case strings.TrimSpace(opt.Out) == "":

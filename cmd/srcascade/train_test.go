@@ -131,6 +131,8 @@ func TestParseTrainErrors(t *testing.T) {
 		{"train --hr h --patch -2", []string{"--patch -2"}},
 		{"train --hr h --learning-rate 0", []string{"--learning-rate 0"}},
 		{"train --hr h --warmup -1", []string{"--warmup -1"}},
+		{"train --hr h --decay-from -1", []string{"--decay-from -1"}},
+		{"train --hr h --steps 100 --decay-from 100", []string{"decay_from 100", "before the last (100)"}},
 		{"train --hr h --every -1", []string{"--every -1"}},
 		{"train --hr h --memory 0", []string{"--memory 0"}},
 		{"train --hr h --downscale-hr 0.5", []string{"--downscale-hr 0.5"}},
@@ -297,6 +299,8 @@ func TestTrainResolve(t *testing.T) {
 		{"train --hr h --out CK --resume --set train.steps=7", func(o *train.Options) { o.Steps = 7 }},
 		// Fine-tuning at a lower learning rate.
 		{"train --hr h --out CK --resume --steps 6 --learning-rate 5e-5", func(o *train.Options) { o.Steps, o.LR = 6, 5e-5 }},
+		// Annealing a run at its end.
+		{"train --hr h --out CK --resume --steps 9 --decay-from 5", func(o *train.Options) { o.Steps, o.DecayFrom = 9, 5 }},
 	}
 	for _, tt := range okTests {
 		t.Run(tt.line, func(t *testing.T) {
