@@ -108,17 +108,17 @@ func parseRequest(q url.Values) (request, error) {
 	return req, nil
 }
 
-// parseDenoise reads the denoise parameter as the CLI's --denoise: "" or
-// "auto" for the estimate from each image (nil), else a level 0..1.
+// parseDenoise reads the denoise parameter as the CLI's --denoise
+// (cascade.ParseDenoise; "AUTO" too); absent is automatic (nil).
 func parseDenoise(v string) (*float64, error) {
-	if v == "" || strings.EqualFold(v, "auto") {
+	if v == "" {
 		return nil, nil
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(f >= 0 && f <= 1) {
-		return nil, errorf(http.StatusBadRequest, "denoise=%q: must be auto or a level between 0 (clean) and 1", v)
+	l, err := cascade.ParseDenoise(strings.ToLower(v))
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "denoise=%q: %v", v, err)
 	}
-	return &f, nil
+	return l, nil
 }
 
 // parseDeblock reads the deblock parameter as the CLI's --deblock

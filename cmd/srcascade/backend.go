@@ -155,12 +155,12 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		}
 		m.CondNoise = &level
 	}
-	if d := c.String("denoise"); c.IsSet("denoise") && d != "auto" {
-		level, err := parseFinite(d)
+	if d := c.String("denoise"); c.IsSet("denoise") {
+		level, err := cascade.ParseDenoise(d)
 		if err != nil {
-			return m, usagef(cmd, "--denoise %q: %v (or auto)", d, err)
+			return m, usagef(cmd, "--denoise %q: %v", d, err)
 		}
-		m.Denoise = &level
+		m.Denoise = level
 	}
 	if d := c.String("deblock"); c.IsSet("deblock") {
 		q, err := cascade.ParseDeblock(d)
@@ -186,8 +186,6 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		return m, usagef(cmd, "--tile %d: must be 0 (automatic) or at least 8", m.Tile)
 	case m.CondNoise != nil && !(*m.CondNoise >= 0 && *m.CondNoise <= 1):
 		return m, usagef(cmd, "--cond-noise %g: must be between 0 and 1", *m.CondNoise)
-	case m.Denoise != nil && !(*m.Denoise >= 0 && *m.Denoise <= 1):
-		return m, usagef(cmd, "--denoise %g: must be between 0 and 1 (or auto)", *m.Denoise)
 	}
 	if err := checkBackend(m.Backend); err != nil {
 		return m, usagef(cmd, "--backend %q: %v", m.Backend, err)

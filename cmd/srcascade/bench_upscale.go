@@ -276,7 +276,7 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 		s += " --cond-noise " + strconv.FormatFloat(*m.CondNoise, 'g', -1, 64)
 	}
 	if m.Denoise != nil {
-		s += " --denoise " + strconv.FormatFloat(*m.Denoise, 'g', -1, 64)
+		s += " --denoise " + cascade.DenoiseString(m.Denoise)
 	}
 	if m.Deblock != 0 {
 		s += " --deblock " + cascade.DeblockString(m.Deblock)
