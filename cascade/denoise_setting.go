@@ -2,7 +2,6 @@ package cascade
 
 import (
 	"errors"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -20,7 +19,7 @@ func ParseDenoise(s string) (*float64, error) {
 		return nil, nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || !(v >= 0 && v <= 1) {
+	if err != nil || !(v >= 0 && v <= 1) { // NaN and infinities fail the range too
 		return nil, errDenoiseSetting
 	}
 	return &v, nil
