@@ -58,6 +58,12 @@ type Options struct {
 	// JPEG decode, at its quality), cascade.DeblockOff = never, 1..100 =
 	// the quality the input was saved at (see cascade.Options.Deblock).
 	Deblock int
+	// Prefilter is the DCT denoising of the input before a learned model,
+	// after any deblocking: 0 = automatic (the real-photo models filter an
+	// input whose noise they measure, and every deblocked JPEG),
+	// cascade.PrefilterOff = never, above 0 = the noise sigma in 8-bit
+	// levels to filter at (see cascade.Options.Prefilter).
+	Prefilter float64
 	// Target asks for an output size other than a model scale: any
 	// factor >= 1 (3.5) or a width and/or height (cascade.Target); zero =
 	// Scale. With a Target, Scale must be 0: the learned model runs at the
@@ -104,7 +110,7 @@ func (o Options) Cascade() cascade.Options {
 	return cascade.Options{
 		Scale: r.Scale, Seed: r.Seed, Steps: r.Steps, Sampler: r.Sampler,
 		Eta: r.Eta, Strength: r.Strength, Tile: r.Tile, CondNoise: r.CondNoise,
-		Denoise: r.Denoise, Deblock: r.Deblock, Consistency: r.Consistency, TTA: r.TTA,
+		Denoise: r.Denoise, Deblock: r.Deblock, Prefilter: r.Prefilter, Consistency: r.Consistency, TTA: r.TTA,
 	}
 }
 

@@ -58,6 +58,9 @@ func TestDeblockChangesTheInput(t *testing.T) {
 	run := func(img *data.Image, opts Options) []float32 { return upscalePix(t, s, img, opts) }
 	jpg := jpegImage(t, 60)
 	byHand, err := data.DeblockJPEG(jpg, 60)
+	if err == nil { // and the prefilter the automatic setting gives a deblocked input
+		byHand, err = data.DenoiseDCT(byHand, max(data.PrefilterSigma(data.EstimateNoise(byHand)), data.DeblockedNoise))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +68,7 @@ func TestDeblockChangesTheInput(t *testing.T) {
 	if slices.Equal(auto, off) {
 		t.Error("deblocking changes nothing on a JPEG input")
 	}
-	if !slices.Equal(auto, run(byHand, Options{Deblock: DeblockOff})) {
+	if !slices.Equal(auto, run(byHand, Options{Deblock: DeblockOff, Prefilter: PrefilterOff})) {
 		t.Error("automatic deblocking differs from deblocking the input first")
 	}
 	plain := data.Quantize(noisyImage(48, 40))

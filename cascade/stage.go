@@ -172,6 +172,15 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 			return nil, fmt.Errorf("model %s: %w", s.name, err)
 		}
 	}
+	sigma, err := s.PrefilterSigma(opts, cur, opts.Generated, q)
+	if err != nil {
+		return nil, err
+	}
+	if sigma > 0 {
+		if cur, err = data.DenoiseDCT(cur, sigma); err != nil {
+			return nil, fmt.Errorf("model %s: %w", s.name, err)
+		}
+	}
 	first := cur
 	field := NewNoiseField(opts.Seed)
 	done := 0

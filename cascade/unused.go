@@ -36,7 +36,7 @@ func Leaves(up Upscaler) []Upscaler {
 
 // UnusedOptions names the fields of opts that are set (not zero) but that
 // no stage of up reads, so that changing them changes nothing: all of
-// Seed, Steps, Sampler, Eta, Strength, Tile, CondNoise, Deblock and TTA when up
+// Seed, Steps, Sampler, Eta, Strength, Tile, CondNoise, Deblock, Prefilter and TTA when up
 // has no learned stage (bicubic); Sampler and Eta when every learned stage takes
 // one step (the one-step estimate is the same for both samplers); Eta
 // when no learned stage samples with DDIM (DDPM ignores it); Denoise when
@@ -76,6 +76,7 @@ func UnusedOptions(up Upscaler, opts Options) []string {
 		add("Tile", opts.Tile != 0)
 		add("CondNoise", opts.CondNoise != nil)
 		add("Deblock", opts.Deblock != 0)
+		add("Prefilter", opts.Prefilter != 0)
 		add("TTA", opts.TTA)
 		return unused
 	}

@@ -39,6 +39,17 @@ type Options struct {
 	// its quality; DeblockOff = never; 1..100 = the input was saved as a
 	// JPEG of this quality: deblock it for any learned stage.
 	Deblock int
+	// Prefilter removes white noise from a real input before a learned
+	// stage upscales it (after any deblocking), by DCT denoising of its
+	// overlapping 8x8 patches (data.DenoiseDCT) at a noise sigma in 8-bit
+	// levels. 0 = automatic: for stages with a denoise control (the
+	// real-photo models), at the sigma data.EstimateNoise measures when
+	// it is above data.PrefilterSigma's floor, and at least
+	// data.DeblockedNoise on a deblocked JPEG (whose noise the estimate
+	// cannot see); the denoise level is then estimated from the filtered
+	// input. PrefilterOff = never; a sigma above 0 (up to 255) = filter
+	// at it for any learned stage.
+	Prefilter float64
 	// Generated marks the input as the output of an earlier stage (a later
 	// stage of a Pipeline), which the automatic CondNoise augments.
 	Generated bool

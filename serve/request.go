@@ -21,7 +21,7 @@ import (
 var scales = []int{2, 3, 4, 8}
 
 // params are the query parameters of an upscale request.
-var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "denoise", "deblock", "tta", "format"}
+var params = []string{"scale", "outscale", "width", "height", "model", "steps", "seed", "strength", "denoise", "deblock", "prefilter", "tta", "format"}
 
 // request is a parsed upscale request: the options, resolved, and the
 // output format ("png" or "jpeg").
@@ -72,6 +72,9 @@ func parseRequest(q url.Values) (request, error) {
 		return req, err
 	}
 	if req.opts.Deblock, err = parseDeblock(q.Get("deblock")); err != nil {
+		return req, err
+	}
+	if req.opts.Prefilter, err = parsePrefilter(q.Get("prefilter")); err != nil {
 		return req, err
 	}
 	switch v := strings.ToLower(q.Get("tta")); v {
@@ -132,6 +135,19 @@ func parseDeblock(v string) (int, error) {
 		return 0, errorf(http.StatusBadRequest, "deblock=%q: %v", v, err)
 	}
 	return q, nil
+}
+
+// parsePrefilter reads the prefilter parameter as the CLI's --prefilter
+// (cascade.ParsePrefilter; "AUTO" and "Off" too); absent is automatic.
+func parsePrefilter(v string) (float64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	sigma, err := cascade.ParsePrefilter(strings.ToLower(v))
+	if err != nil {
+		return 0, errorf(http.StatusBadRequest, "prefilter=%q: %v", v, err)
+	}
+	return sigma, nil
 }
 
 // parseTarget reads outscale (any factor >= 1, e.g. 3.5), width and

@@ -8,7 +8,7 @@
 //
 // The API:
 //
-//	POST   /v1/upscale?scale=S&model=M&steps=N&seed=K&strength=F&denoise=auto|L&deblock=auto|off|Q&tta=0|1&format=png|jpg
+//	POST   /v1/upscale?scale=S&model=M&steps=N&seed=K&strength=F&denoise=auto|L&deblock=auto|off|Q&prefilter=auto|off|SIGMA&tta=0|1&format=png|jpg
 //	       body: the image bytes; answers the upscaled image
 //	POST   /v1/jobs?...same parameters...   body: the image; answers 202 {"id": ...}
 //	GET    /v1/jobs/{id}          the job's state and progress (JSON)

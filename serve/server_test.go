@@ -145,6 +145,8 @@ func TestUpscaleBadRequests(t *testing.T) {
 		{"deblock=0", good, "deblock=\"0\""},
 		{"deblock=101", good, "deblock"},
 		{"deblock=on", good, "deblock"},
+		{"prefilter=-1", good, "prefilter=\"-1\""},
+		{"prefilter=300", good, "prefilter"},
 		{"tta=2", good, "tta"},
 		{"format=gif", good, "format"},
 		{"model=/etc", good, "not a built-in"},
@@ -443,20 +445,22 @@ func TestCrossSiteRefused(t *testing.T) {
 	}
 }
 
-// TestParseDenoiseDeblock: the denoise and deblock parameters read as the
-// CLI's flags do.
+// TestParseDenoiseDeblock: the denoise, deblock and prefilter parameters
+// read as the CLI's flags do.
 func TestParseDenoiseDeblock(t *testing.T) {
 	for _, c := range []struct {
-		query   string
-		denoise float64 // -1: automatic (nil)
-		deblock int
+		query     string
+		denoise   float64 // -1: automatic (nil)
+		deblock   int
+		prefilter float64
 	}{
-		{"", -1, 0},
-		{"denoise=auto&deblock=auto", -1, 0},
-		{"denoise=0", 0, 0},
-		{"denoise=0.25&deblock=off", 0.25, cascade.DeblockOff},
-		{"deblock=75", -1, 75},
-		{"tta=1", -1, 0},
+		{"", -1, 0, 0},
+		{"denoise=auto&deblock=auto&prefilter=auto", -1, 0, 0},
+		{"denoise=0", 0, 0, 0},
+		{"denoise=0.25&deblock=off&prefilter=Off", 0.25, cascade.DeblockOff, cascade.PrefilterOff},
+		{"deblock=75&prefilter=4.5", -1, 75, 4.5},
+		{"prefilter=0", -1, 0, cascade.PrefilterOff},
+		{"tta=1", -1, 0, 0},
 	} {
 		q, err := url.ParseQuery(c.query)
 		if err != nil {
@@ -474,8 +478,8 @@ func TestParseDenoiseDeblock(t *testing.T) {
 		if tta := strings.Contains(c.query, "tta=1"); req.opts.TTA != tta {
 			t.Errorf("%q: TTA %v", c.query, req.opts.TTA)
 		}
-		if d != c.denoise || req.opts.Deblock != c.deblock {
-			t.Errorf("%q: denoise %g, deblock %d; want %g, %d", c.query, d, req.opts.Deblock, c.denoise, c.deblock)
+		if d != c.denoise || req.opts.Deblock != c.deblock || req.opts.Prefilter != c.prefilter {
+			t.Errorf("%q: denoise %g, deblock %d, prefilter %g; want %g, %d, %g", c.query, d, req.opts.Deblock, req.opts.Prefilter, c.denoise, c.deblock, c.prefilter)
 		}
 	}
 }

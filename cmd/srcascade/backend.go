@@ -37,6 +37,9 @@ type modelOptions struct {
 	// Deblock is the JPEG deblocking of the input: 0 = automatic,
 	// cascade.DeblockOff, or the quality 1..100 (cascade.Options.Deblock).
 	Deblock int
+	// Prefilter is the DCT denoising of the input: 0 = automatic,
+	// cascade.PrefilterOff, or a noise sigma (cascade.Options.Prefilter).
+	Prefilter float64
 	// Consistency projects every estimate onto the input (cascade.Options.Consistency).
 	Consistency bool
 	// TTA averages each pass over the input's mirror images (cascade.Options.TTA).
@@ -108,6 +111,8 @@ func modelFlags() []cli.Flag {
 			Usage: "denoise `LEVEL` for models with a denoise control: 0 keeps every detail of a clean input, up to 1 smooths away heavy blur, noise and JPEG blocks, auto estimates it from each image (default: auto)"},
 		&cli.StringFlag{Name: "deblock", Category: modelCategory,
 			Usage: "JPEG deblocking of the input before a learned model: auto finds whether each image was saved as a JPEG (and at which quality) and removes its 8x8 blocks for the real-photo models, off never does, a `QUALITY` 1..100 says the input was saved at it (default: auto)"},
+		&cli.StringFlag{Name: "prefilter", Category: modelCategory,
+			Usage: "DCT denoising of the input before a learned model (after deblocking): auto measures each image's noise and filters it for the real-photo models when there is some, and every deblocked JPEG at least at 3, off never does, a `SIGMA` in 8-bit levels filters at it (default: auto)"},
 		&cli.BoolFlag{Name: "consistency", Category: modelCategory, DisableDefaultText: true,
 			Usage: "ILVR consistency: correct every estimate so that its bicubic downscale equals the input exactly (for clean inputs: it keeps JPEG blocks and noise too)"},
 		&cli.BoolFlag{Name: "tta", Category: modelCategory, DisableDefaultText: true,
@@ -168,6 +173,13 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 			return m, usagef(cmd, "--deblock %q: %v", d, err)
 		}
 		m.Deblock = q
+	}
+	if p := c.String("prefilter"); c.IsSet("prefilter") {
+		sigma, err := cascade.ParsePrefilter(p)
+		if err != nil {
+			return m, usagef(cmd, "--prefilter %q: %v", p, err)
+		}
+		m.Prefilter = sigma
 	}
 	switch {
 	case m.Model == "":
@@ -289,7 +301,7 @@ func (m modelOptions) library() srcascade.Options {
 	return srcascade.Options{
 		Model: m.Model, Backend: m.Backend, Scale: m.Scale, Seed: m.Seed, Steps: m.Steps, Sampler: m.Sampler,
 		Eta: m.Eta, Strength: m.Strength, Tile: m.Tile, CondNoise: m.CondNoise,
-		Denoise: m.Denoise, Deblock: m.Deblock, Consistency: m.Consistency, TTA: m.TTA,
+		Denoise: m.Denoise, Deblock: m.Deblock, Prefilter: m.Prefilter, Consistency: m.Consistency, TTA: m.TTA,
 	}
 }
 

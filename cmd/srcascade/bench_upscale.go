@@ -281,6 +281,9 @@ func (o *benchUpscaleOptions) commandLine(r *benchUpscaleReport) string {
 	if m.Deblock != 0 {
 		s += " --deblock " + cascade.DeblockString(m.Deblock)
 	}
+	if m.Prefilter != 0 {
+		s += " --prefilter " + cascade.PrefilterString(m.Prefilter)
+	}
 	if m.Consistency {
 		s += " --consistency"
 	}

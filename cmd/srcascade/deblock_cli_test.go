@@ -41,19 +41,7 @@ func TestCLIUpscaleDeblock(t *testing.T) {
 		args := append([]string{"upscale", "-q", "-s", "4", "--steps", "1", "-o", name}, c...)
 		runCLI(t, dir, append(args, "in.jpg")...).expectCode(t, 0)
 	}
-	// Pixels only: the files record the flags given.
-	read := func(name string) string {
-		t.Helper()
-		m, _ := readImage(t, filepath.Join(dir, name))
-		var b strings.Builder
-		for y := m.Bounds().Min.Y; y < m.Bounds().Max.Y; y++ {
-			for x := m.Bounds().Min.X; x < m.Bounds().Max.X; x++ {
-				r, g, bl, _ := m.At(x, y).RGBA()
-				fmt.Fprintf(&b, "%d,%d,%d;", r, g, bl)
-			}
-		}
-		return b.String()
-	}
+	read := func(name string) string { return pixelString(t, filepath.Join(dir, name)) }
 	def := read("default.png")
 	if def == read("off.png") {
 		t.Error("the default and --deblock off give the same output for a quality-60 JPEG")
@@ -73,4 +61,19 @@ func TestCLIUpscaleDeblock(t *testing.T) {
 	if !strings.Contains(r.stderr, "warning:") || !strings.Contains(r.stderr, "--deblock") {
 		t.Errorf("--deblock with bicubic should warn that it changes nothing:\n%s", r.stderr)
 	}
+}
+
+// pixelString reads an image file's pixels as text, to compare outputs by
+// their pixels only (the files record the flags given).
+func pixelString(t *testing.T, path string) string {
+	t.Helper()
+	m, _ := readImage(t, path)
+	var b strings.Builder
+	for y := m.Bounds().Min.Y; y < m.Bounds().Max.Y; y++ {
+		for x := m.Bounds().Min.X; x < m.Bounds().Max.X; x++ {
+			r, g, bl, _ := m.At(x, y).RGBA()
+			fmt.Fprintf(&b, "%d,%d,%d;", r, g, bl)
+		}
+	}
+	return b.String()
 }

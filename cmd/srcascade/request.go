@@ -41,6 +41,9 @@ func (o *upscaleOptions) request(format string) string {
 	if m.Deblock != 0 {
 		r += "; deblock " + cascade.DeblockString(m.Deblock)
 	}
+	if m.Prefilter != 0 {
+		r += "; prefilter " + cascade.PrefilterString(m.Prefilter)
+	}
 	if m.Consistency {
 		r += "; consistency"
 	}

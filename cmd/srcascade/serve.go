@@ -30,7 +30,7 @@ deblocking and start strength, watch the progress, compare before and after, dow
 port, on this machine only unless --addr says otherwise:
 
   POST   /v1/upscale?scale=4&model=M&steps=N&seed=K&strength=F&format=png|jpg
-         &denoise=auto|LEVEL&deblock=auto|off|QUALITY&tta=0|1 (as --denoise, --deblock, --tta)
+         &denoise=auto|LEVEL&deblock=auto|off|QUALITY&prefilter=auto|off|SIGMA&tta=0|1 (as --denoise, --deblock, --prefilter, --tta)
          (body: the image bytes) -> the upscaled image
   POST   /v1/jobs?...same...   -> 202 {"id": ...}; GET /v1/jobs/ID for progress,
          GET /v1/jobs/ID/result for the image, DELETE /v1/jobs/ID to cancel

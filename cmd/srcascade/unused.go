@@ -14,7 +14,7 @@ import (
 var optionFlags = map[string]string{
 	"Seed": "--seed", "Steps": "--steps", "Sampler": "--sampler", "Eta": "--eta",
 	"Strength": "--strength", "Tile": "--tile", "CondNoise": "--cond-noise",
-	"Denoise": "--denoise", "Deblock": "--deblock", "TTA": "--tta",
+	"Denoise": "--denoise", "Deblock": "--deblock", "Prefilter": "--prefilter", "TTA": "--tta",
 }
 
 // unusedWarning is the warning about the model flags given that change

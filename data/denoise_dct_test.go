@@ -1,0 +1,131 @@
+package data
+
+import (
+	"math"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// TestDCTMatrix: the DCT is orthonormal, and its first rows are the
+// hand-computed values 1/sqrt(8) and cos((2n+1)pi/16)/2.
+func TestDCTMatrix(t *testing.T) {
+	m := dctMatrix
+	for n := range dctBlock {
+		if d := float64(m[0][n]) - 1/math.Sqrt(8); math.Abs(d) > 1e-7 {
+			t.Errorf("m[0][%d] = %g, want 1/sqrt8", n, m[0][n])
+		}
+		if d := float64(m[1][n]) - math.Cos(float64(2*n+1)*math.Pi/16)/2; math.Abs(d) > 1e-7 {
+			t.Errorf("m[1][%d] = %g", n, m[1][n])
+		}
+	}
+	for i := range dctBlock {
+		for j := range dctBlock {
+			var s float64
+			for n := range dctBlock {
+				s += float64(m[i][n]) * float64(m[j][n])
+			}
+			if want := float64(map[bool]int{true: 1}[i == j]); math.Abs(s-want) > 1e-6 {
+				t.Errorf("row %d . row %d = %g, want %g", i, j, s, want)
+			}
+		}
+	}
+}
+
+// TestDenoiseDCT: colour noise of sigma 2, 5 and 10 loses at least 3 dB
+// on shading and on strong texture, grey noise on a grey image too; a flat
+// image and sigma 0 come back unchanged, and bad arguments are errors.
+func TestDenoiseDCT(t *testing.T) {
+	for name, clean := range map[string]*Image{"shaded": shaded(70, 53), "textured": textured(70, 53)} {
+		for _, sigma := range []float64{2, 5, 10} {
+			noisy := withColourNoise(clean, sigma, 7)
+			out, err := DenoiseDCT(noisy, sigma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, after := PSNRRGB(clean, noisy, 0), PSNRRGB(clean, out, 0)
+			if after < before+3 {
+				t.Errorf("%s, sigma %g: PSNR %.2f -> %.2f dB, want a gain of 3 dB or more", name, sigma, before, after)
+			}
+		}
+	}
+	grey := RGBToGrey(shaded(40, 33))
+	noisy := withNoise(grey, 5, 8)
+	out, err := DenoiseDCT(noisy, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.C != 1 || PSNRRGB(grey, out, 0) < PSNRRGB(grey, noisy, 0)+3 {
+		t.Errorf("grey: %d channels, PSNR %.2f -> %.2f", out.C, PSNRRGB(grey, noisy, 0), PSNRRGB(grey, out, 0))
+	}
+	flat := NewImage(9, 5, 3)
+	for i := range flat.Pix {
+		flat.Pix[i] = []float32{0.3, -0.2, 0.1}[i%3]
+	}
+	out, err = DenoiseDCT(flat, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out.Pix {
+		if math.Abs(float64(v-flat.Pix[i])) > 1e-6 {
+			t.Fatalf("flat image: pixel value %d changed %g -> %g", i, flat.Pix[i], v)
+		}
+	}
+	noisy = withColourNoise(shaded(12, 10), 5, 9)
+	if out, err := DenoiseDCT(noisy, 0); err != nil || !slices.Equal(out.Pix, noisy.Pix) || &out.Pix[0] == &noisy.Pix[0] {
+		t.Errorf("sigma 0: want an equal copy (err %v)", err)
+	}
+	for _, sigma := range []float64{-1, math.NaN(), math.Inf(1), 256} {
+		if _, err := DenoiseDCT(noisy, sigma); err == nil {
+			t.Errorf("sigma %g: want an error", sigma)
+		}
+	}
+	for _, bad := range []*Image{nil, {W: 2, H: 2, C: 2, Pix: make([]float32, 8)}, {W: 2, H: 2, C: 3, Pix: make([]float32, 5)}} {
+		if _, err := DenoiseDCT(bad, 2); err == nil {
+			t.Errorf("image %v: want an error", bad)
+		}
+	}
+}
+
+// TestDenoiseDCTDeterministic: one CPU and many give the same bits, on an
+// image tall enough for many chunks of patch rows, and a 1x1 image works.
+func TestDenoiseDCTDeterministic(t *testing.T) {
+	noisy := withColourNoise(textured(37, 90), 4, 10)
+	many, err := DenoiseDCT(noisy, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := runtime.GOMAXPROCS(1)
+	one, err := DenoiseDCT(noisy, 4)
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(one.Pix, many.Pix) {
+		t.Error("DenoiseDCT differs between 1 and many CPUs")
+	}
+	tiny := &Image{W: 1, H: 1, C: 3, Pix: []float32{0.5, 0, -0.5}}
+	if out, err := DenoiseDCT(tiny, 3); err != nil || math.Abs(float64(out.Pix[0]-0.5)) > 1e-6 {
+		t.Errorf("1x1: %v, %v", out, err)
+	}
+}
+
+// TestPrefilterSigma: nothing at or below the first damage knot, the
+// estimate above it; EstimateNoise reads clean shading near 0 and colour
+// noise near its sigma.
+func TestPrefilterSigma(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{{0, 0}, {1.3, 0}, {math.NaN(), 0}, {1.31, 1.31}, {5, 5}, {300, 255}} {
+		if got := PrefilterSigma(c.in); got != c.want {
+			t.Errorf("PrefilterSigma(%g) = %g, want %g", c.in, got, c.want)
+		}
+	}
+	if s := EstimateNoise(shaded(96, 80)); s > 0.5 {
+		t.Errorf("EstimateNoise(clean shading) = %.2f, want about 0", s)
+	}
+	if s := EstimateNoise(withColourNoise(shaded(96, 80), 5, 11)); math.Abs(s-5) > 0.5 {
+		t.Errorf("EstimateNoise(colour noise sigma 5) = %.2f", s)
+	}
+	if s := EstimateNoise(nil); s != 0 {
+		t.Errorf("EstimateNoise(nil) = %g", s)
+	}
+}
