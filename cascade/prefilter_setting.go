@@ -54,8 +54,8 @@ func PrefilterString(sigma float64) string {
 // PrefilterSigma returns the sigma (8-bit levels) at which a real input is
 // DCT-denoised (data.DenoiseDCT) before the first pass, after any
 // deblocking, 0 for none (Options.Prefilter): the sigma asked for, else
-// for a model with a denoise control data.PrefilterSigma of the noise
-// data.EstimateNoise measures, at least data.DeblockedNoise when the
+// for a model with a denoise control data.PrefilterSigma (the colour
+// noise it measures), at least data.DeblockedNoise when the
 // input was deblocked (deblocked, the quality DeblockQuality gave, is
 // above 0).
 func (s *SR3Stage) PrefilterSigma(opts Options, img *data.Image, generated bool, deblocked int) (float64, error) {
@@ -69,7 +69,7 @@ func (s *SR3Stage) PrefilterSigma(opts Options, img *data.Image, generated bool,
 	case !s.model.Config.Denoise:
 		return 0, nil
 	}
-	sigma := data.PrefilterSigma(data.EstimateNoise(img))
+	sigma := data.PrefilterSigma(img)
 	if deblocked > 0 {
 		sigma = max(sigma, data.DeblockedNoise)
 	}

@@ -43,8 +43,8 @@ type Options struct {
 	// stage upscales it (after any deblocking), by DCT denoising of its
 	// overlapping 8x8 patches (data.DenoiseDCT) at a noise sigma in 8-bit
 	// levels. 0 = automatic: for stages with a denoise control (the
-	// real-photo models), at the sigma data.EstimateNoise measures when
-	// it is above data.PrefilterSigma's floor, and at least
+	// real-photo models), at the colour noise's sigma when
+	// data.PrefilterSigma finds some, and at least
 	// data.DeblockedNoise on a deblocked JPEG (whose noise the estimate
 	// cannot see); the denoise level is then estimated from the filtered
 	// input. PrefilterOff = never; a sigma above 0 (up to 255) = filter

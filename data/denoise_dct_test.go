@@ -110,22 +110,33 @@ func TestDenoiseDCTDeterministic(t *testing.T) {
 	}
 }
 
-// TestPrefilterSigma: nothing at or below the first damage knot, the
-// estimate above it; EstimateNoise reads clean shading near 0 and colour
-// noise near its sigma.
+// TestPrefilterSigma: colour noise reads its sigma in both estimators and
+// is filtered at it; clean shading, grey noise, a grey image and colour
+// edges that are not noise are not filtered.
 func TestPrefilterSigma(t *testing.T) {
-	for _, c := range []struct{ in, want float64 }{{0, 0}, {1.3, 0}, {math.NaN(), 0}, {1.31, 1.31}, {5, 5}, {300, 255}} {
-		if got := PrefilterSigma(c.in); got != c.want {
-			t.Errorf("PrefilterSigma(%g) = %g, want %g", c.in, got, c.want)
+	for _, sigma := range []float64{2, 5, 10} {
+		if s := PrefilterSigma(withColourNoise(shaded(96, 80), sigma, 11)); math.Abs(s-sigma) > 0.15*sigma {
+			t.Errorf("PrefilterSigma(colour noise sigma %g) = %.2f", sigma, s)
 		}
 	}
-	if s := EstimateNoise(shaded(96, 80)); s > 0.5 {
-		t.Errorf("EstimateNoise(clean shading) = %.2f, want about 0", s)
+	// An emoji: flat saturated colours with sharp edges, which
+	// NoiseSigmaRGB reads as noise (its luma reads none).
+	emoji, err := DecodeFile("../testdata/emoji/smileys-emotion_heart_eyes.png", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := NoiseSigmaRGB(emoji.Image); r < 2 {
+		t.Errorf("the emoji reads %.2f in NoiseSigmaRGB; the test wants a false reading of 2 or more", r)
+	}
+	for name, img := range map[string]*Image{
+		"clean shading": shaded(96, 80), "grey noise": withNoise(shaded(96, 80), 5, 12),
+		"grey image with noise": RGBToGrey(withNoise(shaded(96, 80), 5, 13)), "an emoji": emoji.Image, "nil": nil,
+	} {
+		if s := PrefilterSigma(img); s != 0 {
+			t.Errorf("PrefilterSigma(%s) = %.2f, want 0 (EstimateColourNoise %.2f)", name, s, EstimateColourNoise(img))
+		}
 	}
 	if s := EstimateNoise(withColourNoise(shaded(96, 80), 5, 11)); math.Abs(s-5) > 0.5 {
 		t.Errorf("EstimateNoise(colour noise sigma 5) = %.2f", s)
-	}
-	if s := EstimateNoise(nil); s != 0 {
-		t.Errorf("EstimateNoise(nil) = %g", s)
 	}
 }
