@@ -92,15 +92,19 @@ func EstimateColourNoise(img *Image) float64 {
 	return min(NoiseSigmaRGB(img), NoiseSigmaLuma(img)/lumaOfColourNoise)
 }
 
+// PrefilterFloor is the noise sigma (8-bit levels) above which the
+// automatic prefilter filters (PrefilterSigma): the first of damageKnots,
+// where noise starts to count as damage.
+const PrefilterFloor = 1.3
+
 // PrefilterSigma returns the sigma (8-bit levels) at which the real-photo
 // models' automatic prefilter (cascade.Options.Prefilter) DCT-denoises img:
-// its EstimateColourNoise when above the first of damageKnots (1.3, where
-// noise starts to count as damage), else 0. On held-out 64x64 LR crops,
+// its EstimateColourNoise when above PrefilterFloor, else 0. On held-out 64x64 LR crops,
 // clean ones read 0.17-1.73 (3 of 32 above 1.3), colour noise of sigma 2
 // reads 0.68-2.56 (median 1.98) and sigma 5 2.03-5.35 (median 4.77).
 func PrefilterSigma(img *Image) float64 {
 	sigma := EstimateColourNoise(img)
-	if !(sigma > damageKnots[0].sigma) {
+	if !(sigma > PrefilterFloor) {
 		return 0
 	}
 	return min(sigma, 255)

@@ -56,6 +56,13 @@ type DegradeOptions struct {
 	// default (cascade.Options.Deblock): a model trained so sees the inputs
 	// it will be given. Needs JPEG.
 	Deblock bool
+	// Prefilter DCT-denoises each LR (data.DenoiseDCT) as upscaling the
+	// real-photo models does by default (cascade.Options.Prefilter), at
+	// the sigma a perfect estimate would give it: the drawn noise sigma
+	// when noise was added above data.PrefilterFloor, at least
+	// data.DeblockedNoise when the LR was deblocked. Needs noise or
+	// deblock.
+	Prefilter bool
 	// Overstate raises, with probability Prob, an input's denoise level
 	// (the degradation strength a model with a denoise control is given,
 	// DegradationStrength) by an amount drawn from Range, at most to 1: the
@@ -100,6 +107,9 @@ func (o DegradeOptions) Validate() error {
 	if o.Deblock && o.JPEG.Prob == 0 {
 		return fmt.Errorf("degradation deblock needs jpeg (it deblocks the JPEG-compressed inputs)")
 	}
+	if o.Prefilter && o.Noise.Prob == 0 && !o.Deblock {
+		return fmt.Errorf("degradation prefilter needs noise or deblock (it filters the noisy and the deblocked inputs)")
+	}
 	if o.Overstate.Prob > 0 && !o.Enabled() {
 		return fmt.Errorf("degradation overstate needs another degradation (it raises their strength as the denoise level)")
 	}
@@ -125,7 +135,7 @@ func (o DegradeOptions) Validate() error {
 // noise (sigma, 8-bit levels), jpeg (quality) or overstate (denoise level,
 // DegradeOptions.Overstate), e.g.
 // "blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95", to which "deblock" adds
-// DegradeOptions.Deblock.
+// DegradeOptions.Deblock and "prefilter" DegradeOptions.Prefilter.
 func ParseDegrade(spec string) (DegradeOptions, error) {
 	var o DegradeOptions
 	spec = strings.TrimSpace(spec)
@@ -138,8 +148,12 @@ func ParseDegrade(spec string) (DegradeOptions, error) {
 		return DegradeOptions{RealESRGAN: true}, nil
 	}
 	for _, item := range strings.Split(spec, ",") {
-		if strings.TrimSpace(item) == "deblock" {
+		switch strings.TrimSpace(item) {
+		case "deblock":
 			o.Deblock = true
+			continue
+		case "prefilter":
+			o.Prefilter = true
 			continue
 		}
 		kind, val, ok := strings.Cut(strings.TrimSpace(item), "=")
@@ -203,6 +217,9 @@ func (o DegradeOptions) String() string {
 	if o.Deblock {
 		parts = append(parts, "deblock")
 	}
+	if o.Prefilter {
+		parts = append(parts, "prefilter")
+	}
 	return strings.Join(parts, ",")
 }
 
@@ -257,6 +274,18 @@ func (o DegradeOptions) makeLR(hr *data.Image, lrW, lrH int, rng *rand.Rand) (*d
 			if lr, err = data.DeblockJPEG(lr, q); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if o.Prefilter {
+		sigma := 0.0
+		if noiseOn && noiseSigma > data.PrefilterFloor {
+			sigma = noiseSigma
+		}
+		if jpegOn && o.Deblock {
+			sigma = max(sigma, data.DeblockedNoise)
+		}
+		if sigma > 0 {
+			return data.DenoiseDCT(lr, sigma)
 		}
 	}
 	return lr, nil

@@ -206,6 +206,9 @@ func TestParseDegrade(t *testing.T) {
 		{"noise=x@1-2", DegradeOptions{}, "probability"},
 		{"jpeg=0.7@40-95,deblock", DegradeOptions{JPEG: Degradation{0.7, Range{40, 95}}, Deblock: true}, ""},
 		{"deblock,noise=1@1-2", DegradeOptions{}, "deblock needs jpeg"},
+		{"noise=0.5@1-15,prefilter", DegradeOptions{Noise: Degradation{0.5, Range{1, 15}}, Prefilter: true}, ""},
+		{"prefilter,jpeg=0.7@40-95,deblock", DegradeOptions{JPEG: Degradation{0.7, Range{40, 95}}, Deblock: true, Prefilter: true}, ""},
+		{"jpeg=0.7@40-95,prefilter", DegradeOptions{}, "prefilter needs noise or deblock"},
 		{"noise=0.5@1-15,overstate=0.3@0-0.2", DegradeOptions{Noise: Degradation{0.5, Range{1, 15}}, Overstate: Degradation{0.3, Range{0, 0.2}}}, ""},
 		{"overstate=0.3@0-0.2", DegradeOptions{}, "overstate needs another degradation"},
 		{"noise=1@1-2,overstate=1@0-1.5", DegradeOptions{}, "range 0-1.5"},
@@ -259,5 +262,41 @@ func TestDeblockedLR(t *testing.T) {
 	clean := data.Quantize(data.Resize(hr, 24, 24))
 	if a, b := DegradationStrength(got, clean), DegradationStrength(jpg, clean); !(a < b) {
 		t.Errorf("strength of the deblocked LR %.4f, of the JPEG %.4f: deblocking should bring it closer to clean", a, b)
+	}
+}
+
+// TestPrefilteredLR: with prefilter, a noisy LR is the same draw filtered
+// at the drawn sigma (data.DenoiseDCT), a deblocked one at least at
+// data.DeblockedNoise, and noise at or below data.PrefilterFloor is left
+// as it is.
+func TestPrefilteredLR(t *testing.T) {
+	hr := imageOf(rgb8Of(smoothRGBA(96, 96, 5)))
+	for _, c := range []struct {
+		spec  string
+		sigma float64 // 0: unfiltered
+	}{{"noise=1@5-5", 5}, {"noise=1@1.2-1.2", 0}, {"jpeg=1@40-40,deblock", data.DeblockedNoise}, {"noise=1@7-7,jpeg=1@60-60,deblock", 7}} {
+		plain, err := ParseDegrade(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre := plain
+		pre.Prefilter = true
+		lr, err := plain.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pre.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := lr
+		if c.sigma > 0 {
+			if want, err = data.DenoiseDCT(lr, c.sigma); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(got.Pix, want.Pix) {
+			t.Errorf("%s,prefilter: the LR is not the unfiltered one filtered at sigma %g", c.spec, c.sigma)
+		}
 	}
 }
