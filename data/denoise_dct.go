@@ -116,14 +116,9 @@ func denoisePlane(p, pilot []float32, w, h int, sigma float32) []float32 {
 			y0 := c * dctChunkRows
 			y1 := min(rows, y0+dctChunkRows)
 			sum := make([]float32, (y1-y0+b-1)*pw)
+			st := newDCTStrip(pw, pilot != nil)
 			for y := y0; y < y1; y++ {
-				for x := 0; x+b <= pw; x++ {
-					if pilot == nil {
-						thresholdPatch(padded[y*pw+x:], sum[(y-y0)*pw+x:], pw, dctThreshold*sigma)
-					} else {
-						wienerPatch(padded[y*pw+x:], paddedPilot[y*pw+x:], sum[(y-y0)*pw+x:], pw, sigma*sigma)
-					}
-				}
+				st.filterRow(padded, paddedPilot, y, sigma, sum[(y-y0)*pw:])
 			}
 			sums[c] = sum
 		}
@@ -158,25 +153,56 @@ func mirrorPad(plane []float32, w, h, p int) []float32 {
 	return out
 }
 
-// dct2 is the 2-D DCT of the 8x8 patch at src (rows stride apart).
-func dct2(src []float32, stride int) (c [dctBlock][dctBlock]float32) {
-	const b = dctBlock
-	m := &dctMatrix
-	var t [b][b]float32
-	for k := range b {
-		for j := range b {
-			var s float32
-			for n := range b {
-				s += m[k][n] * src[n*stride+j]
-			}
-			t[k][j] = s
+// dctStrip filters the patches of one row of patch positions: the column
+// transforms of the row's 8 plane rows are shared by all its patches, and
+// the inverse column transform of their sum is taken once, so each patch
+// costs only its row transforms.
+type dctStrip struct {
+	pw         int
+	noisy, plt [dctBlock][]float32 // column DCTs of the noisy plane's (and the pilot's) 8 rows
+	coefSum    [dctBlock][]float32 // sum of the patches' inverse row transforms
+	hasPilot   bool
+}
+
+func newDCTStrip(pw int, pilot bool) *dctStrip {
+	st := &dctStrip{pw: pw, hasPilot: pilot}
+	for k := range dctBlock {
+		st.noisy[k] = make([]float32, pw)
+		st.coefSum[k] = make([]float32, pw)
+		if pilot {
+			st.plt[k] = make([]float32, pw)
 		}
 	}
-	for k := range b {
-		for l := range b {
+	return st
+}
+
+// columnDCT sets dst[k][x] to coefficient k of the DCT of plane column x
+// over rows y..y+7 (rows pw apart).
+func columnDCT(dst *[dctBlock][]float32, plane []float32, y, pw int) {
+	m := &dctMatrix
+	for k := range dctBlock {
+		d := dst[k]
+		clear(d)
+		for n := range dctBlock {
+			c := m[k][n]
+			row := plane[(y+n)*pw : (y+n+1)*pw]
+			for x, v := range row {
+				d[x] += c * v
+			}
+		}
+	}
+}
+
+// rowDCT returns the 2-D DCT of the patch at column x0 from the column
+// transforms col.
+func rowDCT(col *[dctBlock][]float32, x0 int) (c [dctBlock][dctBlock]float32) {
+	m := &dctMatrix
+	for k := range dctBlock {
+		r := col[k][x0 : x0+dctBlock]
+		for l := range dctBlock {
 			var s float32
-			for j := range b {
-				s += t[k][j] * m[l][j]
+			for j, v := range r {
+				s += v * m[l][j]
 			}
 			c[k][l] = s
 		}
@@ -184,60 +210,62 @@ func dct2(src []float32, stride int) (c [dctBlock][dctBlock]float32) {
 	return c
 }
 
-// addIDCT2 adds the inverse 2-D DCT of c to the 8x8 patch at dst.
-func addIDCT2(c *[dctBlock][dctBlock]float32, dst []float32, stride int) {
+// filterRow filters every patch of patch row y (hard thresholding at 3
+// sigma without a pilot, Wiener gains with one) and adds their inverse
+// transforms to dst, whose row n is plane row y+n.
+func (st *dctStrip) filterRow(plane, pilot []float32, y int, sigma float32, dst []float32) {
 	const b = dctBlock
 	m := &dctMatrix
-	var t [b][b]float32
+	pw := st.pw
+	columnDCT(&st.noisy, plane, y, pw)
+	if st.hasPilot {
+		columnDCT(&st.plt, pilot, y, pw)
+	}
 	for k := range b {
-		for j := range b {
-			var s float32
-			for l := range b {
-				s += c[k][l] * m[l][j]
-			}
-			t[k][j] = s
-		}
+		clear(st.coefSum[k])
 	}
-	for n := range b {
-		d := dst[n*stride : n*stride+b]
-		for j := range b {
-			var s float32
+	tau, sigma2 := dctThreshold*sigma, sigma*sigma
+	for x := 0; x+b <= pw; x++ {
+		c := rowDCT(&st.noisy, x)
+		if st.hasPilot {
+			pc := rowDCT(&st.plt, x)
 			for k := range b {
-				s += m[k][n] * t[k][j]
+				for l := range b {
+					if k|l != 0 {
+						p2 := pc[k][l] * pc[k][l]
+						c[k][l] *= p2 / (p2 + sigma2)
+					}
+				}
 			}
-			d[j] += s
-		}
-	}
-}
-
-// wienerPatch shrinks the DCT coefficients of the patch at src by the
-// empirical Wiener gain p^2/(p^2+sigma2) of the pilot's coefficients p,
-// and adds the inverse transform to dst.
-func wienerPatch(src, pilot, dst []float32, stride int, sigma2 float32) {
-	c := dct2(src, stride)
-	pc := dct2(pilot, stride)
-	for k := range dctBlock {
-		for l := range dctBlock {
-			if k|l != 0 {
-				p2 := pc[k][l] * pc[k][l]
-				c[k][l] *= p2 / (p2 + sigma2)
+		} else {
+			for k := range b {
+				for l := range b {
+					if k|l != 0 && c[k][l] < tau && c[k][l] > -tau {
+						c[k][l] = 0
+					}
+				}
 			}
 		}
-	}
-	addIDCT2(&c, dst, stride)
-}
-
-// thresholdPatch zeroes the DCT coefficients (the mean excepted) of the
-// 8x8 patch at src (rows stride apart) of magnitude below tau, and adds the
-// inverse transform to dst.
-func thresholdPatch(src, dst []float32, stride int, tau float32) {
-	c := dct2(src, stride)
-	for k := range dctBlock {
-		for l := range dctBlock {
-			if k|l != 0 && c[k][l] < tau && c[k][l] > -tau {
-				c[k][l] = 0
+		// Inverse row transforms, summed over the row's patches.
+		for k := range b {
+			acc := st.coefSum[k][x : x+b]
+			for j := range b {
+				var s float32
+				for l := range b {
+					s += c[k][l] * m[l][j]
+				}
+				acc[j] += s
 			}
 		}
 	}
-	addIDCT2(&c, dst, stride)
+	// One inverse column transform of the sum.
+	for n := range b {
+		d := dst[n*pw : (n+1)*pw]
+		for k := range b {
+			c := m[k][n]
+			for x, v := range st.coefSum[k] {
+				d[x] += c * v
+			}
+		}
+	}
 }
