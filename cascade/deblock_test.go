@@ -83,21 +83,28 @@ func TestDeblockChangesTheInput(t *testing.T) {
 // TestParseDeblock: the settings read back as DeblockString writes them,
 // and anything else is refused.
 func TestParseDeblock(t *testing.T) {
-	for _, c := range []struct {
-		s    string
-		want int
-	}{{"auto", 0}, {"off", DeblockOff}, {"1", 1}, {"75", 75}, {"100", 100}} {
-		q, err := ParseDeblock(c.s)
-		if err != nil || q != c.want {
-			t.Errorf("ParseDeblock(%q) = %d, %v; want %d", c.s, q, err, c.want)
+	checkSetting(t, "Deblock", ParseDeblock, DeblockString,
+		map[string]int{"auto": 0, "off": DeblockOff, "1": 1, "75": 75, "100": 100},
+		[]string{"", "0", "101", "-1", "on", "Auto", "7.5"})
+}
+
+// checkSetting checks a setting's parser against its formatter: each good
+// string parses to its value and is written back as it was; each bad one
+// is refused.
+func checkSetting[T comparable](t *testing.T, name string, parse func(string) (T, error), format func(T) string, good map[string]T, bad []string) {
+	t.Helper()
+	for s, want := range good {
+		v, err := parse(s)
+		if err != nil || v != want {
+			t.Errorf("Parse%s(%q) = %v, %v; want %v", name, s, v, err, want)
 		}
-		if back := DeblockString(q); back != c.s {
-			t.Errorf("DeblockString(%d) = %q, want %q", q, back, c.s)
+		if back := format(v); back != s {
+			t.Errorf("%sString(%v) = %q, want %q", name, v, back, s)
 		}
 	}
-	for _, bad := range []string{"", "0", "101", "-1", "on", "Auto", "7.5"} {
-		if q, err := ParseDeblock(bad); err == nil {
-			t.Errorf("ParseDeblock(%q) = %d, want an error", bad, q)
+	for _, b := range bad {
+		if v, err := parse(b); err == nil {
+			t.Errorf("Parse%s(%q) = %v, want an error", name, b, v)
 		}
 	}
 }

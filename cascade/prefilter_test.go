@@ -12,25 +12,11 @@ import (
 // TestParsePrefilter: the settings read back as PrefilterString writes
 // them, "0" is off, and anything else is refused.
 func TestParsePrefilter(t *testing.T) {
-	for _, c := range []struct {
-		s    string
-		want float64
-	}{{"auto", 0}, {"off", PrefilterOff}, {"2.5", 2.5}, {"7", 7}, {"255", 255}} {
-		v, err := ParsePrefilter(c.s)
-		if err != nil || v != c.want {
-			t.Errorf("ParsePrefilter(%q) = %g, %v; want %g", c.s, v, err, c.want)
-		}
-		if back := PrefilterString(v); back != c.s {
-			t.Errorf("PrefilterString(%g) = %q, want %q", v, back, c.s)
-		}
-	}
+	checkSetting(t, "Prefilter", ParsePrefilter, PrefilterString,
+		map[string]float64{"auto": 0, "off": PrefilterOff, "2.5": 2.5, "7": 7, "255": 255},
+		[]string{"", "-1", "255.5", "NaN", "Inf", "on", "Auto", "3x"})
 	if v, err := ParsePrefilter(" 0 "); err != nil || v != PrefilterOff {
 		t.Errorf("ParsePrefilter(0) = %g, %v; want off", v, err)
-	}
-	for _, bad := range []string{"", "-1", "255.5", "NaN", "Inf", "on", "Auto", "3x"} {
-		if v, err := ParsePrefilter(bad); err == nil {
-			t.Errorf("ParsePrefilter(%q) = %g, want an error", bad, v)
-		}
 	}
 }
 

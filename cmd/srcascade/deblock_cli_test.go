@@ -49,17 +49,25 @@ func TestCLIUpscaleDeblock(t *testing.T) {
 	if def != read("60.png") || def != read("auto.png") {
 		t.Error("the default should equal --deblock auto and --deblock 60 (the file's quality)")
 	}
-	for _, bad := range []string{"0", "101", "strong", "-1"} {
-		r := runCLI(t, dir, "upscale", "--deblock", bad, "in.jpg")
+	checkInputFlag(t, dir, "in.jpg", "--deblock", []string{"0", "101", "strong", "-1"}, "70")
+}
+
+// checkInputFlag runs upscale on input in dir with each bad value of flag,
+// a usage error naming the flag, and with bicubic and the good value,
+// which warns that the flag changes nothing.
+func checkInputFlag(t *testing.T, dir, input, flag string, bad []string, good string) {
+	t.Helper()
+	for _, b := range bad {
+		r := runCLI(t, dir, "upscale", flag, b, input)
 		r.expectCode(t, exitUsage)
-		if !strings.Contains(r.stderr, "--deblock") {
-			t.Errorf("--deblock %s: stderr should name the flag:\n%s", bad, r.stderr)
+		if !strings.Contains(r.stderr, flag) {
+			t.Errorf("%s %s: stderr should name the flag:\n%s", flag, b, r.stderr)
 		}
 	}
-	r := runCLI(t, dir, "upscale", "-m", "bicubic", "--deblock", "70", "-o", "bic.png", "in.jpg")
+	r := runCLI(t, dir, "upscale", "-m", "bicubic", flag, good, "-o", "bic.png", input)
 	r.expectCode(t, 0)
-	if !strings.Contains(r.stderr, "warning:") || !strings.Contains(r.stderr, "--deblock") {
-		t.Errorf("--deblock with bicubic should warn that it changes nothing:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "warning:") || !strings.Contains(r.stderr, flag) {
+		t.Errorf("%s with bicubic should warn that it changes nothing:\n%s", flag, r.stderr)
 	}
 }
 
