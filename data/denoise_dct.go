@@ -61,8 +61,9 @@ func DenoiseDCT(img *Image, sigma float64) (*Image, error) {
 	s := float32(sigma * 2 / 255) // [-1,1] units
 	planes := toOpponent(img)
 	for i, p := range planes {
-		pilot := denoisePlane(p, nil, img.W, img.H, s)
-		planes[i] = denoisePlane(p, pilot, img.W, img.H, s)
+		padded := padPlane(p, img.W, img.H)
+		pilot := denoisePlane(padded, nil, img.W, img.H, s)
+		planes[i] = denoisePlane(padded, padPlane(pilot, img.W, img.H), img.W, img.H, s)
 	}
 	return fromOpponent(planes, img.W, img.H), nil
 }
@@ -99,19 +100,19 @@ func fromOpponent(planes [][]float32, w, h int) *Image {
 	return out
 }
 
-// denoisePlane filters every 8x8 patch of a w x h plane, mirrored by 7
-// pixels about its edges so that each pixel lies in 64 patches, and returns
-// the mean of each pixel's 64 estimates: by hard thresholding at 3 sigma
-// (sigma in [-1,1] units) without a pilot, else by the Wiener gains of the
-// pilot's coefficients.
-func denoisePlane(p, pilot []float32, w, h int, sigma float32) []float32 {
+// padPlane mirrors a w x h plane by 7 pixels about its edges (reflectPad),
+// so that each of its pixels lies in 64 patches.
+func padPlane(p []float32, w, h int) []float32 {
+	return reflectPad(&Image{W: w, H: h, C: 1, Pix: p}, dctBlock-1).Pix
+}
+
+// denoisePlane filters every 8x8 patch of a w x h plane, given padded
+// (padPlane), and returns the mean of each pixel's 64 estimates: by hard
+// thresholding at 3 sigma (sigma in [-1,1] units) without a pilot, else by
+// the Wiener gains of the padded pilot's coefficients.
+func denoisePlane(padded, paddedPilot []float32, w, h int, sigma float32) []float32 {
 	const b = dctBlock
 	pw, ph := w+2*(b-1), h+2*(b-1)
-	padded := mirrorPad(p, w, h, b-1)
-	var paddedPilot []float32
-	if pilot != nil {
-		paddedPilot = mirrorPad(pilot, w, h, b-1)
-	}
 	rows := ph - b + 1 // patch positions per column
 	chunks := (rows + dctChunkRows - 1) / dctChunkRows
 	sums := make([][]float32, chunks)
@@ -120,7 +121,7 @@ func denoisePlane(p, pilot []float32, w, h int, sigma float32) []float32 {
 			y0 := c * dctChunkRows
 			y1 := min(rows, y0+dctChunkRows)
 			sum := make([]float32, (y1-y0+b-1)*pw)
-			st := newDCTStrip(pw, pilot != nil)
+			st := newDCTStrip(pw, paddedPilot != nil)
 			for y := y0; y < y1; y++ {
 				st.filterRow(padded, paddedPilot, y, sigma, sum[(y-y0)*pw:])
 			}
@@ -139,19 +140,6 @@ func denoisePlane(p, pilot []float32, w, h int, sigma float32) []float32 {
 		row := acc[(y+b-1)*pw+b-1:]
 		for x := range w {
 			out[y*w+x] = row[x] / (b * b)
-		}
-	}
-	return out
-}
-
-// mirrorPad pads a w x h plane by p pixels on every side (MirrorIndex).
-func mirrorPad(plane []float32, w, h, p int) []float32 {
-	pw, ph := w+2*p, h+2*p
-	out := make([]float32, pw*ph)
-	for y := range ph {
-		sy := MirrorIndex(y-p, h)
-		for x := range pw {
-			out[y*pw+x] = plane[sy*w+MirrorIndex(x-p, w)]
 		}
 	}
 	return out
