@@ -68,13 +68,13 @@ func parseRequest(q url.Values) (request, error) {
 		}
 		req.opts.Strength = f
 	}
-	if req.opts.Denoise, err = parseDenoise(q.Get("denoise")); err != nil {
+	if req.opts.Denoise, err = parseSetting(q, "denoise", cascade.ParseDenoise); err != nil {
 		return req, err
 	}
-	if req.opts.Deblock, err = parseDeblock(q.Get("deblock")); err != nil {
+	if req.opts.Deblock, err = parseSetting(q, "deblock", cascade.ParseDeblock); err != nil {
 		return req, err
 	}
-	if req.opts.Prefilter, err = parsePrefilter(q.Get("prefilter")); err != nil {
+	if req.opts.Prefilter, err = parseSetting(q, "prefilter", cascade.ParsePrefilter); err != nil {
 		return req, err
 	}
 	switch v := strings.ToLower(q.Get("tta")); v {
@@ -111,43 +111,20 @@ func parseRequest(q url.Values) (request, error) {
 	return req, nil
 }
 
-// parseDenoise reads the denoise parameter as the CLI's --denoise
-// (cascade.ParseDenoise; "AUTO" too); absent is automatic (nil).
-func parseDenoise(v string) (*float64, error) {
+// parseSetting reads the parameter name as the CLI's flag of that name
+// does (parse, one of cascade's Parse* functions), in any case ("AUTO",
+// "Off"); absent is automatic (T's zero value).
+func parseSetting[T any](q url.Values, name string, parse func(string) (T, error)) (T, error) {
+	var zero T
+	v := q.Get(name)
 	if v == "" {
-		return nil, nil
+		return zero, nil
 	}
-	l, err := cascade.ParseDenoise(strings.ToLower(v))
+	x, err := parse(strings.ToLower(v))
 	if err != nil {
-		return nil, errorf(http.StatusBadRequest, "denoise=%q: %v", v, err)
+		return zero, errorf(http.StatusBadRequest, "%s=%q: %v", name, v, err)
 	}
-	return l, nil
-}
-
-// parseDeblock reads the deblock parameter as the CLI's --deblock
-// (cascade.ParseDeblock; "AUTO" and "Off" too); absent is automatic.
-func parseDeblock(v string) (int, error) {
-	if v == "" {
-		return 0, nil
-	}
-	q, err := cascade.ParseDeblock(strings.ToLower(v))
-	if err != nil {
-		return 0, errorf(http.StatusBadRequest, "deblock=%q: %v", v, err)
-	}
-	return q, nil
-}
-
-// parsePrefilter reads the prefilter parameter as the CLI's --prefilter
-// (cascade.ParsePrefilter; "AUTO" and "Off" too); absent is automatic.
-func parsePrefilter(v string) (float64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	sigma, err := cascade.ParsePrefilter(strings.ToLower(v))
-	if err != nil {
-		return 0, errorf(http.StatusBadRequest, "prefilter=%q: %v", v, err)
-	}
-	return sigma, nil
+	return x, nil
 }
 
 // parseTarget reads outscale (any factor >= 1, e.g. 3.5), width and
