@@ -160,26 +160,14 @@ func modelOptionsFrom(c *cli.Context, cmd string) (modelOptions, error) {
 		}
 		m.CondNoise = &level
 	}
-	if d := c.String("denoise"); c.IsSet("denoise") {
-		level, err := cascade.ParseDenoise(d)
+	for _, err := range []error{
+		settingFlag(c, cmd, "denoise", cascade.ParseDenoise, &m.Denoise),
+		settingFlag(c, cmd, "deblock", cascade.ParseDeblock, &m.Deblock),
+		settingFlag(c, cmd, "prefilter", cascade.ParsePrefilter, &m.Prefilter),
+	} {
 		if err != nil {
-			return m, usagef(cmd, "--denoise %q: %v", d, err)
+			return m, err
 		}
-		m.Denoise = level
-	}
-	if d := c.String("deblock"); c.IsSet("deblock") {
-		q, err := cascade.ParseDeblock(d)
-		if err != nil {
-			return m, usagef(cmd, "--deblock %q: %v", d, err)
-		}
-		m.Deblock = q
-	}
-	if p := c.String("prefilter"); c.IsSet("prefilter") {
-		sigma, err := cascade.ParsePrefilter(p)
-		if err != nil {
-			return m, usagef(cmd, "--prefilter %q: %v", p, err)
-		}
-		m.Prefilter = sigma
 	}
 	switch {
 	case m.Model == "":
@@ -293,6 +281,21 @@ func scaleNote(up cascade.Upscaler) string {
 	}
 	return fmt.Sprintf("note: model %s has no x%d: it runs at x%d, then an exact (MATLAB) bicubic resize down to x%d",
 		up.Name(), r.TargetScale(), r.RunScale(), r.TargetScale())
+}
+
+// settingFlag sets *dst from the flag --name when it is given, read by
+// parse (one of cascade's Parse* functions); a bad value is a usage error
+// naming the flag.
+func settingFlag[T any](c *cli.Context, cmd, name string, parse func(string) (T, error), dst *T) error {
+	if !c.IsSet(name) {
+		return nil
+	}
+	v, err := parse(c.String(name))
+	if err != nil {
+		return usagef(cmd, "--%s %q: %v", name, c.String(name), err)
+	}
+	*dst = v
+	return nil
 }
 
 // library is the srcascade.Options of the flags: the library call the
