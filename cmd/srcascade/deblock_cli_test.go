@@ -33,15 +33,7 @@ func TestCLIUpscaleDeblock(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range [][]string{{}, {"--deblock", "off"}, {"--deblock", "60"}, {"--deblock", "auto"}} {
-		name := "default.png"
-		if len(c) > 0 {
-			name = c[1] + ".png"
-		}
-		args := append([]string{"upscale", "-q", "-s", "4", "--steps", "1", "-o", name}, c...)
-		runCLI(t, dir, append(args, "in.jpg")...).expectCode(t, 0)
-	}
-	read := func(name string) string { return pixelString(t, filepath.Join(dir, name)) }
+	read := upscaleVariants(t, dir, "in.jpg", []string{"--deblock", "off"}, []string{"--deblock", "60"}, []string{"--deblock", "auto"})
 	def := read("default.png")
 	if def == read("off.png") {
 		t.Error("the default and --deblock off give the same output for a quality-60 JPEG")
@@ -84,4 +76,21 @@ func pixelString(t *testing.T, path string) string {
 		}
 	}
 	return b.String()
+}
+
+// upscaleVariants runs upscale -s 4 --steps 1 on input in dir without
+// extra flags (to default.png) and once with each variant {FLAG, VALUE}
+// (to VALUE.png), and returns a reader of an output's pixels
+// (pixelString) by file name.
+func upscaleVariants(t *testing.T, dir, input string, variants ...[]string) func(name string) string {
+	t.Helper()
+	for _, v := range append([][]string{nil}, variants...) {
+		name := "default.png"
+		if len(v) > 0 {
+			name = v[1] + ".png"
+		}
+		args := append([]string{"upscale", "-q", "-s", "4", "--steps", "1", "-o", name}, v...)
+		runCLI(t, dir, append(args, input)...).expectCode(t, 0)
+	}
+	return func(name string) string { return pixelString(t, filepath.Join(dir, name)) }
 }

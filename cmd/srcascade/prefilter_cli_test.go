@@ -30,15 +30,7 @@ func TestCLIUpscalePrefilter(t *testing.T) {
 		}
 	}
 	writePNG(t, filepath.Join(dir, "in.png"), noisy)
-	for _, c := range [][]string{{}, {"--prefilter", "off"}, {"--prefilter", "auto"}, {"--prefilter", "6"}} {
-		name := "default.png"
-		if len(c) > 0 {
-			name = c[1] + ".png"
-		}
-		args := append([]string{"upscale", "-q", "-s", "4", "--steps", "1", "-o", name}, c...)
-		runCLI(t, dir, append(args, "in.png")...).expectCode(t, 0)
-	}
-	read := func(name string) string { return pixelString(t, filepath.Join(dir, name)) }
+	read := upscaleVariants(t, dir, "in.png", []string{"--prefilter", "off"}, []string{"--prefilter", "auto"}, []string{"--prefilter", "6"})
 	def, off := read("default.png"), read("off.png")
 	if def == off {
 		t.Error("the default and --prefilter off give the same output for a noisy photo")
