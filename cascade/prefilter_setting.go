@@ -54,10 +54,9 @@ func PrefilterString(sigma float64) string {
 // PrefilterSigma returns the sigma (8-bit levels) at which a real input is
 // DCT-denoised (data.DenoiseDCT) before the first pass, after any
 // deblocking, 0 for none (Options.Prefilter): the sigma asked for, else
-// for a model with a denoise control data.PrefilterSigma (the colour
-// noise it measures), at least data.DeblockedNoise when the
-// input was deblocked (deblocked, the quality DeblockQuality gave, is
-// above 0).
+// for a model with a denoise control data.PrefilterSigma of the colour
+// noise data.EstimateColourNoise measures and of whether the input was
+// deblocked (deblocked, the quality DeblockQuality gave, is above 0).
 func (s *SR3Stage) PrefilterSigma(opts Options, img *data.Image, generated bool, deblocked int) (float64, error) {
 	switch v := opts.Prefilter; {
 	case v != PrefilterOff && !(v >= 0 && v <= maxPrefilterSigma):
@@ -69,9 +68,5 @@ func (s *SR3Stage) PrefilterSigma(opts Options, img *data.Image, generated bool,
 	case !s.model.Config.Denoise:
 		return 0, nil
 	}
-	sigma := data.PrefilterSigma(img)
-	if deblocked > 0 {
-		sigma = max(sigma, data.DeblockedNoise)
-	}
-	return sigma, nil
+	return data.PrefilterSigma(data.EstimateColourNoise(img), deblocked > 0), nil
 }

@@ -38,7 +38,7 @@ func speckled(w, h int, sigma float64) *data.Image {
 func TestPrefilterSigmaResolution(t *testing.T) {
 	real, clean := denoiseStage(t), tinyStage(t, tinyConfig(2))
 	noisy, smooth := speckled(48, 40, 6), smoothImage(48, 40)
-	est := data.PrefilterSigma(noisy)
+	est := data.PrefilterSigma(data.EstimateColourNoise(noisy), false)
 	if est <= data.DeblockedNoise {
 		t.Fatalf("the noisy test image's prefilter sigma is %g, want above %g", est, float64(data.DeblockedNoise))
 	}
@@ -80,7 +80,7 @@ func TestPrefilterChangesTheInput(t *testing.T) {
 	s := denoiseStage(t)
 	run := func(img *data.Image, opts Options) []float32 { return upscalePix(t, s, img, opts) }
 	noisy := speckled(48, 40, 6)
-	byHand, err := data.DenoiseDCT(noisy, data.PrefilterSigma(noisy))
+	byHand, err := data.DenoiseDCT(noisy, data.PrefilterSigma(data.EstimateColourNoise(noisy), false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,16 +98,23 @@ func EstimateColourNoise(img *Image) float64 {
 const PrefilterFloor = 1.3
 
 // PrefilterSigma returns the sigma (8-bit levels) at which the real-photo
-// models' automatic prefilter (cascade.Options.Prefilter) DCT-denoises img:
-// its EstimateColourNoise when above PrefilterFloor, else 0. On held-out 64x64 LR crops,
-// clean ones read 0.17-1.73 (3 of 32 above 1.3), colour noise of sigma 2
-// reads 0.68-2.56 (median 1.98) and sigma 5 2.03-5.35 (median 4.77).
-func PrefilterSigma(img *Image) float64 {
-	sigma := EstimateColourNoise(img)
-	if !(sigma > PrefilterFloor) {
-		return 0
+// models' automatic prefilter (cascade.Options.Prefilter) DCT-denoises an
+// input with colour noise of sigma noise (EstimateColourNoise at upscale
+// time; the drawn sigma in training, train.DegradeOptions.Prefilter): the
+// noise's sigma when above PrefilterFloor, else 0; at least DeblockedNoise
+// when the input was deblocked; at most 255. On held-out 64x64 LR crops,
+// EstimateColourNoise reads clean ones 0.17-1.73 (3 of 32 above 1.3),
+// colour noise of sigma 2 0.68-2.56 (median 1.98) and sigma 5 2.03-5.35
+// (median 4.77).
+func PrefilterSigma(noise float64, deblocked bool) float64 {
+	sigma := 0.0
+	if noise > PrefilterFloor {
+		sigma = min(noise, 255)
 	}
-	return min(sigma, 255)
+	if deblocked {
+		sigma = max(sigma, DeblockedNoise)
+	}
+	return sigma
 }
 
 // EstimateDamage estimates the denoise level (cascade.Options.Denoise)

@@ -110,12 +110,23 @@ func TestDenoiseDCTDeterministic(t *testing.T) {
 	}
 }
 
-// TestPrefilterSigma: colour noise reads its sigma in both estimators and
-// is filtered at it; clean shading, grey noise, a grey image and colour
+// TestPrefilterSigma: the rule against hand values (none at or below the
+// floor, at least DeblockedNoise after deblocking, at most 255); colour
+// noise reads its sigma in both estimators and is filtered at it; clean shading, grey noise, a grey image and colour
 // edges that are not noise are not filtered.
 func TestPrefilterSigma(t *testing.T) {
+	for _, c := range []struct {
+		noise     float64
+		deblocked bool
+		want      float64
+	}{{0, false, 0}, {1.3, false, 0}, {math.NaN(), false, 0}, {1.31, false, 1.31}, {7, false, 7}, {300, false, 255},
+		{0, true, DeblockedNoise}, {2, true, DeblockedNoise}, {7, true, 7}} {
+		if got := PrefilterSigma(c.noise, c.deblocked); got != c.want {
+			t.Errorf("PrefilterSigma(%g, deblocked %v) = %g, want %g", c.noise, c.deblocked, got, c.want)
+		}
+	}
 	for _, sigma := range []float64{2, 5, 10} {
-		if s := PrefilterSigma(withColourNoise(shaded(96, 80), sigma, 11)); math.Abs(s-sigma) > 0.15*sigma {
+		if s := PrefilterSigma(EstimateColourNoise(withColourNoise(shaded(96, 80), sigma, 11)), false); math.Abs(s-sigma) > 0.15*sigma {
 			t.Errorf("PrefilterSigma(colour noise sigma %g) = %.2f", sigma, s)
 		}
 	}
@@ -132,7 +143,7 @@ func TestPrefilterSigma(t *testing.T) {
 		"clean shading": shaded(96, 80), "grey noise": withNoise(shaded(96, 80), 5, 12),
 		"grey image with noise": RGBToGrey(withNoise(shaded(96, 80), 5, 13)), "an emoji": emoji.Image, "nil": nil,
 	} {
-		if s := PrefilterSigma(img); s != 0 {
+		if s := PrefilterSigma(EstimateColourNoise(img), false); s != 0 {
 			t.Errorf("PrefilterSigma(%s) = %.2f, want 0 (EstimateColourNoise %.2f)", name, s, EstimateColourNoise(img))
 		}
 	}

@@ -58,9 +58,9 @@ type DegradeOptions struct {
 	Deblock bool
 	// Prefilter DCT-denoises each LR (data.DenoiseDCT) as upscaling the
 	// real-photo models does by default (cascade.Options.Prefilter), at
-	// the sigma a perfect estimate would give it: the drawn noise sigma
-	// when noise was added above data.PrefilterFloor, at least
-	// data.DeblockedNoise when the LR was deblocked. Needs noise or
+	// the sigma a perfect estimate would give it: data.PrefilterSigma of
+	// the drawn noise sigma (none below data.PrefilterFloor, at least
+	// data.DeblockedNoise when the LR was deblocked). Needs noise or
 	// deblock.
 	Prefilter bool
 	// Overstate raises, with probability Prob, an input's denoise level
@@ -277,14 +277,11 @@ func (o DegradeOptions) makeLR(hr *data.Image, lrW, lrH int, rng *rand.Rand) (*d
 		}
 	}
 	if o.Prefilter {
-		sigma := 0.0
-		if noiseOn && noiseSigma > data.PrefilterFloor {
-			sigma = noiseSigma
+		noise := 0.0
+		if noiseOn {
+			noise = noiseSigma
 		}
-		if jpegOn && o.Deblock {
-			sigma = max(sigma, data.DeblockedNoise)
-		}
-		if sigma > 0 {
+		if sigma := data.PrefilterSigma(noise, jpegOn && o.Deblock); sigma > 0 {
 			return data.DenoiseDCT(lr, sigma)
 		}
 	}
