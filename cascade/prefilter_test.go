@@ -56,6 +56,7 @@ func TestPrefilterSigmaResolution(t *testing.T) {
 		{"automatic, clean", real, Options{}, smooth, false, 0, 0, false},
 		{"automatic, clean and deblocked", real, Options{}, smooth, false, 60, data.DeblockedNoise, false},
 		{"automatic, noisy and deblocked", real, Options{}, noisy, false, 60, est, false},
+		{"automatic, grey, clean and deblocked", real, Options{}, data.GreyToRGB(data.RGBToGrey(smooth)), false, 60, data.DeblockedNoise / math.Sqrt(3), false},
 		{"automatic, generated", real, Options{}, noisy, true, 60, 0, false},
 		{"automatic, model without a denoise control", clean, Options{}, noisy, false, 60, 0, false},
 		{"off", real, Options{Prefilter: PrefilterOff}, noisy, false, 60, 0, false},
@@ -74,8 +75,9 @@ func TestPrefilterSigmaResolution(t *testing.T) {
 
 // TestPrefilterChangesTheInput: the automatic prefilter changes a
 // real-photo stage's output on a noisy input exactly as filtering it by
-// hand first with the prefilter off does, and changes nothing on a clean
-// input; bicubic names it unused.
+// hand first with the prefilter off does, on colour noise and on a grey
+// image's grey noise, and changes nothing on a clean input; bicubic names
+// it unused.
 func TestPrefilterChangesTheInput(t *testing.T) {
 	s := denoiseStage(t)
 	run := func(img *data.Image, opts Options) []float32 { return upscalePix(t, s, img, opts) }
@@ -93,6 +95,19 @@ func TestPrefilterChangesTheInput(t *testing.T) {
 	}
 	if slices.Equal(run(noisy, Options{Prefilter: 1}), auto) {
 		t.Error("an explicit sigma of 1 gives the automatic output")
+	}
+	// A grey photo's grey noise, which the colour estimate cannot see.
+	grey := data.RGBToGrey(smoothImage(48, 40))
+	rng := rand.New(rand.NewPCG(4, 6))
+	for i := range grey.Pix {
+		grey.Pix[i] += float32(5 * rng.NormFloat64() * 2 / 255)
+	}
+	greyByHand, err := data.DenoiseDCT(grey, data.AutoPrefilterSigma(grey, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := run(grey, Options{}); slices.Equal(g, run(grey, Options{Prefilter: PrefilterOff})) || !slices.Equal(g, run(greyByHand, Options{Prefilter: PrefilterOff})) {
+		t.Error("the automatic prefilter does not filter a grey input's noise as filtering it by hand first does")
 	}
 	smooth := smoothImage(48, 40)
 	if !slices.Equal(run(smooth, Options{}), run(smooth, Options{Prefilter: PrefilterOff})) {

@@ -151,3 +151,75 @@ func TestPrefilterSigma(t *testing.T) {
 		t.Errorf("EstimateNoise(colour noise sigma 5) = %.2f", s)
 	}
 }
+
+// TestAutoPrefilterSigma: a grey image's grey noise is read at its sigma,
+// whether it has one channel or three equal ones, and a deblocked grey
+// JPEG gets DeblockedNoise/sqrt3; a colour image follows PrefilterSigma of
+// its colour noise, and grey noise on a colour image is left alone.
+func TestAutoPrefilterSigma(t *testing.T) {
+	grey := RGBToGrey(shaded(96, 80))
+	for _, sigma := range []float64{2, 5, 10} {
+		noisy := withNoise(grey, sigma, 21)
+		s := AutoPrefilterSigma(noisy, false)
+		if math.Abs(s-sigma) > 0.15*sigma {
+			t.Errorf("grey noise sigma %g: %.2f", sigma, s)
+		}
+		if s3 := AutoPrefilterSigma(GreyToRGB(noisy), false); s3 != s {
+			t.Errorf("grey noise sigma %g: %.2f on one channel, %.2f on three equal ones", sigma, s, s3)
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		img       *Image
+		deblocked bool
+		want      float64
+	}{
+		{"clean grey", grey, false, 0},
+		{"clean grey, deblocked", GreyToRGB(grey), true, DeblockedNoise / math.Sqrt(3)},
+		{"clean colour, deblocked", shaded(96, 80), true, DeblockedNoise},
+		{"grey noise on colour", withNoise(shaded(96, 80), 5, 12), false, 0},
+		{"nil", nil, true, 0},
+	} {
+		if got := AutoPrefilterSigma(c.img, c.deblocked); got != c.want {
+			t.Errorf("%s: %g, want %g", c.name, got, c.want)
+		}
+	}
+	colour := withColourNoise(shaded(96, 80), 5, 11)
+	if got, want := AutoPrefilterSigma(colour, false), PrefilterSigma(EstimateColourNoise(colour), false); got != want || want == 0 {
+		t.Errorf("colour noise: %g, want PrefilterSigma(EstimateColourNoise) = %g (not 0)", got, want)
+	}
+}
+
+// TestDenoiseDCTGreyRGB: an RGB image with three equal channels is
+// denoised as its grey plane (grey noise at its own sigma), exactly.
+func TestDenoiseDCTGreyRGB(t *testing.T) {
+	grey := RGBToGrey(textured(40, 33))
+	noisy := withNoise(grey, 5, 9)
+	want, err := DenoiseDCT(noisy, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DenoiseDCT(GreyToRGB(noisy), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.C != 3 || !slices.Equal(got.Pix, GreyToRGB(want).Pix) {
+		t.Error("DenoiseDCT of three equal channels differs from the grey plane's result")
+	}
+	if before, after := PSNRRGB(grey, noisy, 0), PSNRRGB(GreyToRGB(grey), got, 0); after < before+3 {
+		t.Errorf("grey noise on three equal channels: PSNR %.2f -> %.2f dB, want a gain of 3 dB or more", before, after)
+	}
+}
+
+// TestIsGrey: one channel, or three equal at every pixel.
+func TestIsGrey(t *testing.T) {
+	grey := RGBToGrey(shaded(9, 7))
+	rgb := GreyToRGB(grey)
+	if !IsGrey(grey) || !IsGrey(rgb) {
+		t.Error("a grey image, or its RGB copy, is not grey")
+	}
+	rgb.Pix[len(rgb.Pix)-1] += 1e-6
+	if IsGrey(rgb) || IsGrey(shaded(9, 7)) || IsGrey(NewImage(2, 2, 4)) {
+		t.Error("a colour image (or four channels) reads as grey")
+	}
+}

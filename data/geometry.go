@@ -30,6 +30,23 @@ func RGBToGrey(img *Image) *Image {
 	return out
 }
 
+// IsGrey reports whether img is grey: one channel, or three channels
+// equal at every pixel (a grey photo decoded or converted to RGB).
+func IsGrey(img *Image) bool {
+	if img.C == 1 {
+		return true
+	}
+	if img.C != 3 {
+		return false
+	}
+	for i := 0; i+2 < len(img.Pix); i += 3 {
+		if img.Pix[i] != img.Pix[i+1] || img.Pix[i] != img.Pix[i+2] {
+			return false
+		}
+	}
+	return true
+}
+
 // Crop returns the w x h part of img whose top-left corner is (x, y). It
 // returns img itself when the rectangle is the whole image, and an error
 // when the rectangle is not inside it.
