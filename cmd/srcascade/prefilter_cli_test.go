@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -16,7 +17,8 @@ import (
 // default the noise is measured and filtered away first (the output
 // differs from --prefilter off and equals --prefilter auto), an explicit
 // sigma filters too; a bad value is a usage error naming the flag; and
-// --prefilter on bicubic warns that it changes nothing.
+// --prefilter on bicubic warns that it changes nothing. A grey photo's
+// grey noise is filtered by default too.
 func TestCLIUpscalePrefilter(t *testing.T) {
 	dir := t.TempDir()
 	sample, _ := readImage(t, filepath.Join("..", "..", "testdata", "sample.png"))
@@ -42,4 +44,21 @@ func TestCLIUpscalePrefilter(t *testing.T) {
 		t.Error("--prefilter 6 gives the output of --prefilter off")
 	}
 	checkInputFlag(t, dir, "in.png", "--prefilter", []string{"-1", "256", "strong", "NaN"}, "3")
+
+	// A grey photo (a one-channel PNG) with grey noise is filtered too.
+	greyDir := filepath.Join(dir, "grey")
+	if err := os.Mkdir(greyDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	grey := image.NewGray(noisy.Rect)
+	for y := range 48 {
+		for x := range 64 {
+			grey.SetGray(x, y, color.Gray{clamp(uint32(color.GrayModel.Convert(sample.At(x, y)).(color.Gray).Y) << 8)})
+		}
+	}
+	writePNG(t, filepath.Join(greyDir, "in.png"), grey)
+	read = upscaleVariants(t, greyDir, "in.png", []string{"--prefilter", "off"})
+	if read("default.png") == read("off.png") {
+		t.Error("the default and --prefilter off give the same output for a grey photo with grey noise")
+	}
 }
