@@ -43,10 +43,10 @@ type Options struct {
 	// stage upscales it (after any deblocking), by DCT denoising of its
 	// overlapping 8x8 patches (data.DenoiseDCT) at a noise sigma in 8-bit
 	// levels. 0 = automatic: for stages with a denoise control (the
-	// real-photo models), at the colour noise's sigma when
-	// data.PrefilterSigma finds some, and at least
-	// data.DeblockedNoise on a deblocked JPEG (whose noise the estimate
-	// cannot see); the denoise level is then estimated from the filtered
+	// real-photo models), at data.AutoPrefilterSigma: the sigma of a
+	// colour image's colour noise or of a grey image's grey noise when
+	// above data.PrefilterFloor, and at least data.DeblockedNoise on a
+	// deblocked JPEG (whose noise the estimate cannot see); the denoise level is then estimated from the filtered
 	// input. PrefilterOff = never; a sigma above 0 (up to 255) = filter
 	// at it for any learned stage.
 	Prefilter float64
