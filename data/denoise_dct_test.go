@@ -154,7 +154,8 @@ func TestPrefilterSigma(t *testing.T) {
 
 // TestAutoPrefilterSigma: a grey image's grey noise is read at its sigma,
 // whether it has one channel or three equal ones, and a deblocked grey
-// JPEG gets DeblockedNoise/sqrt3; a colour image follows PrefilterSigma of
+// JPEG gets DeblockedNoise/sqrt3, and no grey image is filtered above
+// greyPrefilterMax; a colour image follows PrefilterSigma of
 // its colour noise, and grey noise on a colour image is left alone.
 func TestAutoPrefilterSigma(t *testing.T) {
 	grey := RGBToGrey(shaded(96, 80))
@@ -179,6 +180,7 @@ func TestAutoPrefilterSigma(t *testing.T) {
 		{"clean colour, deblocked", shaded(96, 80), true, DeblockedNoise},
 		{"grey noise on colour", withNoise(shaded(96, 80), 5, 12), false, 0},
 		{"nil", nil, true, 0},
+		{"grey noise of sigma 20, capped", withNoise(grey, 20, 22), false, greyPrefilterMax},
 	} {
 		if got := AutoPrefilterSigma(c.img, c.deblocked); got != c.want {
 			t.Errorf("%s: %g, want %g", c.name, got, c.want)
