@@ -54,9 +54,9 @@ func PrefilterString(sigma float64) string {
 // PrefilterSigma returns the sigma (8-bit levels) at which a real input is
 // DCT-denoised (data.DenoiseDCT) before the first pass, after any
 // deblocking, 0 for none (Options.Prefilter): the sigma asked for, else
-// for a model with a denoise control data.AutoPrefilterSigma (of the
-// colour noise of a colour image, the grey noise of a grey one) and of whether the input was
-// deblocked (deblocked, the quality DeblockQuality gave, is above 0).
+// for a model with a denoise control data.AutoPrefilterSigma of the
+// input (its colour noise, or a grey image's grey noise) and of whether it
+// was deblocked (deblocked, the quality DeblockQuality gave, is above 0).
 func (s *SR3Stage) PrefilterSigma(opts Options, img *data.Image, generated bool, deblocked int) (float64, error) {
 	switch v := opts.Prefilter; {
 	case v != PrefilterOff && !(v >= 0 && v <= maxPrefilterSigma):

@@ -46,8 +46,8 @@ type Options struct {
 	// real-photo models), at data.AutoPrefilterSigma: the sigma of a
 	// colour image's colour noise or of a grey image's grey noise when
 	// above data.PrefilterFloor, and at least data.DeblockedNoise on a
-	// deblocked JPEG (whose noise the estimate cannot see); the denoise level is then estimated from the filtered
-	// input. PrefilterOff = never; a sigma above 0 (up to 255) = filter
+	// deblocked JPEG (whose noise the estimate cannot see); the denoise
+	// level is then estimated from the filtered input. PrefilterOff = never; a sigma above 0 (up to 255) = filter
 	// at it for any learned stage.
 	Prefilter float64
 	// Generated marks the input as the output of an earlier stage (a later

@@ -46,8 +46,8 @@ var dctMatrix = func() (m [dctBlock][dctBlock]float32) {
 // noise keeps its sigma and a photo's chroma is nearly flat. sigma 0
 // returns a copy; a negative, NaN or above-255 sigma is an error. An RGB
 // image with three equal channels (IsGrey) is denoised as its grey plane,
-// its noise being grey noise of sigma. The
-// result is not rounded to 8 bits; it is the same on any number of CPUs.
+// its noise being grey noise of sigma. The result is not rounded to 8
+// bits; it is the same on any number of CPUs.
 // On held-out 64x64 LR crops it takes colour noise of sigma 2 / 5 / 10
 // from 42.0 / 34.2 / 28.3 dB to 45.8 / 40.2 / 35.9 (RGB PSNR).
 func DenoiseDCT(img *Image, sigma float64) (*Image, error) {

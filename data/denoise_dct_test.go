@@ -155,8 +155,8 @@ func TestPrefilterSigma(t *testing.T) {
 // TestAutoPrefilterSigma: a grey image's grey noise is read at its sigma,
 // whether it has one channel or three equal ones, and a deblocked grey
 // JPEG gets DeblockedNoise/sqrt3, and no grey image is filtered above
-// greyPrefilterMax; a colour image follows PrefilterSigma of
-// its colour noise, and grey noise on a colour image is left alone.
+// greyPrefilterMax; a colour image follows PrefilterSigma of its colour
+// noise, and grey noise on a colour image is left alone.
 func TestAutoPrefilterSigma(t *testing.T) {
 	grey := RGBToGrey(shaded(96, 80))
 	for _, sigma := range []float64{2, 5, 10} {
