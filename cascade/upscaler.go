@@ -47,8 +47,9 @@ type Options struct {
 	// colour image's colour noise or of a grey image's grey noise when
 	// above data.PrefilterFloor, and at least data.DeblockedNoise on a
 	// deblocked JPEG (whose noise the estimate cannot see); the denoise
-	// level is then estimated from the filtered input. PrefilterOff = never; a sigma above 0 (up to 255) = filter
-	// at it for any learned stage.
+	// level is then estimated from the filtered input. PrefilterOff =
+	// never; a sigma above 0 (up to 255) = filter at it for any learned
+	// stage.
 	Prefilter float64
 	// Generated marks the input as the output of an earlier stage (a later
 	// stage of a Pipeline), which the automatic CondNoise augments.

@@ -233,25 +233,31 @@ func TestParseDegrade(t *testing.T) {
 
 func fmtF(v float64) string { return fmt.Sprintf("%.4g", v) }
 
+// lrWithAndWithout makes the 24x24 LR of hr under spec from the same
+// random draws twice: as spec says, and with the options set changes.
+func lrWithAndWithout(t *testing.T, hr *data.Image, spec string, set func(*DegradeOptions)) (without, with *data.Image) {
+	t.Helper()
+	plain, err := ParseDegrade(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := plain
+	set(&changed)
+	if without, err = plain.MakeLR(hr, 24, 24, DegradeRNG(1, "a")); err != nil {
+		t.Fatal(err)
+	}
+	if with, err = changed.MakeLR(hr, 24, 24, DegradeRNG(1, "a")); err != nil {
+		t.Fatal(err)
+	}
+	return without, with
+}
+
 // TestDeblockedLR: with deblock, a JPEG-compressed LR is the JPEG decode
 // deblocked at its quality (data.DeblockJPEG), from the same random draws
 // as without it; its strength is measured on what the network is given.
 func TestDeblockedLR(t *testing.T) {
 	hr := imageOf(rgb8Of(smoothRGBA(96, 96, 5)))
-	plain, err := ParseDegrade("jpeg=1@40-40")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deb := plain
-	deb.Deblock = true
-	jpg, err := plain.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := deb.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	jpg, got := lrWithAndWithout(t, hr, "jpeg=1@40-40", func(o *DegradeOptions) { o.Deblock = true })
 	want, err := data.DeblockJPEG(jpg, 40)
 	if err != nil {
 		t.Fatal(err)
@@ -275,22 +281,10 @@ func TestPrefilteredLR(t *testing.T) {
 		spec  string
 		sigma float64 // 0: unfiltered
 	}{{"noise=1@5-5", 5}, {"noise=1@1.2-1.2", 0}, {"jpeg=1@40-40,deblock", data.DeblockedNoise}, {"noise=1@7-7,jpeg=1@60-60,deblock", 7}} {
-		plain, err := ParseDegrade(c.spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pre := plain
-		pre.Prefilter = true
-		lr, err := plain.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := pre.MakeLR(hr, 24, 24, DegradeRNG(1, "a"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		lr, got := lrWithAndWithout(t, hr, c.spec, func(o *DegradeOptions) { o.Prefilter = true })
 		want := lr
 		if c.sigma > 0 {
+			var err error
 			if want, err = data.DenoiseDCT(lr, c.sigma); err != nil {
 				t.Fatal(err)
 			}
