@@ -155,7 +155,16 @@ func NoiseLevel(gamma float64) float64 { return math.Sqrt(gamma) }
 // (SR3 writes gamma ~ U(gamma_{t-1}, gamma_t); its code samples sqrt(gamma)). The union of the
 // intervals is [sqrt(gamma_{T-1}), 1], so every level met at inference has been trained on.
 func (s *Schedule) SampleGamma(rng *rand.Rand) float64 {
-	t := rng.IntN(s.T())
+	return s.SampleGammaFrom(rng, 0)
+}
+
+// SampleGammaFrom draws a noise level as SampleGamma does, with the step t
+// uniform in tMin..T-1 instead (clamped to that range): tMin = 0 is
+// SampleGamma, and tMin near T draws only the noisiest levels, where the
+// one-step estimate is made.
+func (s *Schedule) SampleGammaFrom(rng *rand.Rand, tMin int) float64 {
+	tMin = min(max(tMin, 0), s.T()-1)
+	t := tMin + rng.IntN(s.T()-tMin)
 	lo, hi := math.Sqrt(s.AlphaBar(t)), math.Sqrt(s.AlphaBar(t-1))
 	g := lo + (hi-lo)*rng.Float64()
 	return g * g

@@ -173,6 +173,38 @@ func TestSampleGammaIntervals(t *testing.T) {
 	}
 }
 
+func TestSampleGammaFrom(t *testing.T) {
+	s, _ := NewSchedule("linear", 1000)
+	// From 0 it is SampleGamma, draw for draw.
+	a, b := rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(3, 4))
+	for range 1000 {
+		if g, h := s.SampleGamma(a), s.SampleGammaFrom(b, 0); g != h {
+			t.Fatalf("SampleGammaFrom(0) = %v, SampleGamma = %v", h, g)
+		}
+	}
+	// From 900 every level lies in [gamma_999, gamma_899], and the steps
+	// spread over the whole range: a tenth of the draws below gamma_989.
+	rng := rand.New(rand.NewPCG(5, 6))
+	const N = 20000
+	low := 0
+	for range N {
+		g := s.SampleGammaFrom(rng, 900)
+		if !(g >= s.AlphaBar(999) && g <= s.AlphaBar(899)) {
+			t.Fatalf("gamma %v outside [%v, %v]", g, s.AlphaBar(999), s.AlphaBar(899))
+		}
+		if g < s.AlphaBar(989) {
+			low++
+		}
+	}
+	if p := float64(low) / N; math.Abs(p-0.1) > 0.01 {
+		t.Errorf("share below gamma_989 = %.3f, want 0.1", p)
+	}
+	// A start past the end is clamped to the last step.
+	if g := s.SampleGammaFrom(rng, 5000); !(g >= s.AlphaBar(999) && g <= s.AlphaBar(998)) {
+		t.Errorf("SampleGammaFrom(5000) = %v, want within step 999", g)
+	}
+}
+
 func TestTimestepsAndGammas(t *testing.T) {
 	s1000, _ := NewSchedule("linear", 1000)
 	s10, _ := LinearSchedule(10, 0.01, 0.1)

@@ -376,7 +376,7 @@ func (r *runner) step(b *Batch) (loss, norm, lr float64, err error) {
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), uint64(step)))
 	gammas := make([]float32, n)
 	for i := range gammas {
-		gammas[i] = float32(r.sched.SampleGamma(rng))
+		gammas[i] = float32(sampleGamma(r.sched, opt.HighNoise, rng))
 	}
 	noise := make([]float32, n*per)
 	for i := range noise {
@@ -523,4 +523,15 @@ func eta(left int, rate float64) time.Duration {
 		return 0
 	}
 	return time.Duration(float64(left) / rate * float64(time.Second))
+}
+
+// sampleGamma draws one item's training noise level: with probability
+// highNoise from the noisiest tenth of the schedule (Options.HighNoise),
+// else as SR3 does. With highNoise 0 it draws exactly what SampleGamma
+// draws, from the same random numbers, so older runs resume bit for bit.
+func sampleGamma(s *sr3.Schedule, highNoise float64, rng *rand.Rand) float64 {
+	if highNoise > 0 && rng.Float64() < highNoise {
+		return s.SampleGammaFrom(rng, s.T()-s.T()/10)
+	}
+	return s.SampleGamma(rng)
 }

@@ -349,9 +349,9 @@ func TestOptionsValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := DefaultOptions()
-	o.Steps, o.LR, o.EMADecay, o.Out = 0, -1, 1, ""
+	o.Steps, o.LR, o.EMADecay, o.Out, o.HighNoise = 0, -1, 1, "", 1.5
 	err := o.Validate()
-	for _, want := range []string{"steps 0", "lr -1", "ema_decay 1", "checkpoint folder"} {
+	for _, want := range []string{"steps 0", "lr -1", "ema_decay 1", "checkpoint folder", "high_noise 1.5"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not mention %q", err, want)
 		}
@@ -377,6 +377,36 @@ func TestOptionsValidate(t *testing.T) {
 	o = DefaultOptions()
 	if o.emaDecay(0) != 0 || o.emaDecay(1_000_000) != o.EMADecay {
 		t.Errorf("EMA decay ramp: %v at 0, %v late", o.emaDecay(0), o.emaDecay(1_000_000))
+	}
+}
+
+func TestSampleGammaHighNoise(t *testing.T) {
+	s, err := sr3.NewSchedule("linear", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Share 0 draws what SampleGamma draws, from the same random numbers.
+	a, b := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		if g, h := s.SampleGamma(a), sampleGamma(s, 0, b); g != h {
+			t.Fatalf("share 0 drew %v, SampleGamma %v", h, g)
+		}
+	}
+	// Share 1 draws only from the noisiest tenth; share 0.5 about half
+	// there, plus SR3's own tenth of the other half.
+	top := s.AlphaBar(899)
+	for _, c := range []struct{ share, want float64 }{{1, 1}, {0.5, 0.55}, {0, 0.1}} {
+		rng := rand.New(rand.NewPCG(7, 8))
+		const N = 20000
+		n := 0
+		for range N {
+			if sampleGamma(s, c.share, rng) <= top {
+				n++
+			}
+		}
+		if p := float64(n) / N; math.Abs(p-c.want) > 0.015 {
+			t.Errorf("share %g: %.3f of the levels in the noisiest tenth, want %.2f", c.share, p, c.want)
+		}
 	}
 }
 

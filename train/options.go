@@ -59,6 +59,14 @@ type Options struct {
 	// unconditional predictions classifier-free guidance mixes in (Ho &
 	// Salimans: 0.1 to 0.2). Only for class-conditional base stages.
 	LabelDropout float64 `json:"label_dropout,omitempty"`
+	// HighNoise is the share of training items whose noise level is drawn
+	// from the noisiest tenth of the schedule (sr3.Schedule.SampleGammaFrom
+	// with t from 0.9 T), where the one-step estimate the shipped models
+	// default to is made; the rest follow SR3's draw over all levels
+	// (0, the default, draws every item as SR3 does). It concentrates the
+	// training on the one-step estimate at the cost of the lower levels
+	// multi-step samplers visit.
+	HighNoise float64 `json:"high_noise,omitempty"`
 	// Classes are the class names of a class-conditional base stage, label
 	// i being Classes[i] (the sorted class folders; see LabelledOptions).
 	// They are saved with every checkpoint (ClassesFile) so generation can
@@ -164,6 +172,9 @@ func (o Options) Validate() error {
 	}
 	if !(o.LabelDropout >= 0 && o.LabelDropout <= 1) {
 		bad("label_dropout %g: want a probability, 0 to 1", o.LabelDropout)
+	}
+	if !(o.HighNoise >= 0 && o.HighNoise <= 1) {
+		bad("high_noise %g: want a share, 0 to 1", o.HighNoise)
 	}
 	if strings.TrimSpace(o.Out) == "" {
 		bad("no checkpoint folder (out)")

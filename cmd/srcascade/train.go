@@ -158,7 +158,7 @@ training options by its JSON name, as saved in config.json and train.json:
     train_steps, loss (l1|l2), sampler, steps (sampling default), eta, strength;
     base stages: classes (0 = unconditional), guidance (sampling default)
   training: lr, warmup, decay_from, grad_clip, ema_decay, val_steps, val_sampler,
-    val_strength, batch, patch, every, seed, steps; base stages: label_dropout
+    val_strength, high_noise, batch, patch, every, seed, steps; base stages: label_dropout
 "steps" is in both: say model.steps or train.steps. On --resume the model
 config comes from the checkpoint and cannot change.
 
@@ -713,6 +713,9 @@ func (o *trainOptions) logSettings(rep *trainProgress, backend string) {
 	decay := ""
 	if t.DecayFrom > 0 {
 		decay = fmt.Sprintf(", cosine decay to 0 from step %d", t.DecayFrom)
+	}
+	if t.HighNoise > 0 {
+		decay += fmt.Sprintf("; %g of the noise levels from the noisiest tenth", t.HighNoise)
 	}
 	rep.logf("training: %d steps of %d %dx%d patches, learning rate %g (warm-up %d%s), grad clip %g, EMA %g, seed %d, backend %s; checkpoints in %s %s",
 		t.Steps, t.Batch, t.Patch, t.Patch, t.LR, t.Warmup, decay, t.GradClip, t.EMADecay, t.Seed, backend, t.Out, every)
