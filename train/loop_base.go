@@ -59,6 +59,8 @@ func checkStage(opt Options, cfg sr3.Config, src Source, val []ValPair) error {
 		return errors.New("train: validation images are for super-resolution stages; a base stage writes a sample sheet at each checkpoint instead")
 	case opt.CondNoise > 0:
 		return fmt.Errorf("train: cond_noise %g is for super-resolution stages (a base stage has no low-resolution input)", opt.CondNoise)
+	case opt.HighNoise > 0:
+		return fmt.Errorf("train: high_noise %g is for super-resolution stages (a base stage generates through every noise level)", opt.HighNoise)
 	case cfg.Classes == 0 && len(opt.Classes) > 0:
 		return fmt.Errorf("train: %d class names for an unconditional base stage (classes 0)", len(opt.Classes))
 	case cfg.Classes > 0 && len(opt.Classes) > 0 && len(opt.Classes) != cfg.Classes:

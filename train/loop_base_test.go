@@ -180,6 +180,7 @@ func TestBaseRunChecks(t *testing.T) {
 		{"class names", func(o *Options, c *sr3.Config) { o.Classes = []string{"red", "blue"} }, nil, "the run names [red, blue]"},
 		{"names without classes", func(o *Options, c *sr3.Config) { c.Classes, c.Guidance = 0, 0 }, nil, "unconditional"},
 		{"cond noise", func(o *Options, c *sr3.Config) { o.CondNoise = 0.1 }, nil, "cond_noise"},
+		{"high noise", func(o *Options, c *sr3.Config) { o.HighNoise = 0.5 }, nil, "high_noise"},
 	} {
 		opt := baseOptions(t, filepath.Join(t.TempDir(), "out"), 2)
 		c := cfg
