@@ -380,6 +380,34 @@ func TestOptionsValidate(t *testing.T) {
 	}
 }
 
+func TestRunHighNoise(t *testing.T) {
+	// The same batches and seed, SR3's levels against only the noisiest
+	// tenth: the draws differ, so the losses do once the first update has
+	// made the output depend on x_t (an x0 network's first loss is the
+	// target's mean square whatever the level), and the checkpoint records
+	// the share.
+	var losses [2]map[int]float64
+	for i, share := range []float64{0, 1} {
+		opt := tinyOptions(t, filepath.Join(t.TempDir(), "out"), 2)
+		opt.HighNoise = share
+		got, err := runLosses(t, context.Background(), opt, &fakeSource{batch: 2, patch: 16, scale: 2, seed: 9}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses[i] = got
+		info, err := ReadCheckpoint(opt.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Options.HighNoise != share {
+			t.Errorf("checkpoint records high_noise %g, want %g", info.Options.HighNoise, share)
+		}
+	}
+	if losses[0][1] != losses[1][1] || losses[0][2] == losses[1][2] {
+		t.Errorf("losses %v without high_noise, %v with: want step 1 equal, step 2 different", losses[0], losses[1])
+	}
+}
+
 func TestSampleGammaHighNoise(t *testing.T) {
 	s, err := sr3.NewSchedule("linear", 1000)
 	if err != nil {
