@@ -265,9 +265,9 @@ func readGolden(t *testing.T, name string) []float32 {
 
 // TestShippedModelGolden checks the shipped sr3-x4 (float16 weights)
 // against the noise it predicted when its weights became float16
-// (testdata/sr3-x4-f16_eps_golden.bin, written by shippedGoldenEps at the
-// commit after fdad75f, in the automatic layout), in every layout: equal
-// within float32 rounding, as the float32 golden was before.
+// (testdata/sr3-x4-f16_eps_golden.bin, written by shippedGoldenEps in the
+// automatic layout when the fine-tuned weights of issue 11 were shipped),
+// in every layout: equal within float32 rounding.
 func TestShippedModelGolden(t *testing.T) {
 	golden := readGolden(t, "sr3-x4-f16_eps_golden.bin")
 	for _, layout := range []layoutChoice{layoutAuto, layoutNHWC, layoutFlat} {
@@ -277,13 +277,13 @@ func TestShippedModelGolden(t *testing.T) {
 
 // TestShippedModelFloat32Golden checks the shipped sr3-x4's float16
 // weights against what its float32 weights predicted
-// (testdata/sr3-x4_eps_golden.bin: written by the code of commit 02daac6,
-// before the flat layout; today's code on the float32 weights is within
-// 1.3e-6 of it). Measured once: the float16 weights differ by at most
-// 6.2e-4 (1.2e-4 of the largest value, 5.2), 1.1e-4 on average; bfloat16
-// weights would differ by 5.3e-3. The tolerance is 2.5e-4 of the scale,
-// twice the float16 difference: a model that stopped being the float32
-// one rounded (bfloat16, a wrong conversion, other weights) fails it.
+// (testdata/sr3-x4_eps_golden.bin: written by shippedGoldenEps on the
+// float32 weights of the same training checkpoint). Measured once: the
+// float16 weights differ by at most 7.6e-4 (1.4e-4 of the largest value,
+// 5.2), 1.3e-4 on average; bfloat16 weights would differ by 4.9e-3 (and
+// fail). The tolerance is 2.5e-4 of the scale, almost twice the float16
+// difference: a model that stopped being the float32 one rounded
+// (bfloat16, a wrong conversion, other weights) fails it.
 func TestShippedModelFloat32Golden(t *testing.T) {
 	golden := readGolden(t, "sr3-x4_eps_golden.bin")
 	got := shippedGoldenEps(t, layoutAuto)
