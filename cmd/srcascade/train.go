@@ -714,11 +714,12 @@ func (o *trainOptions) logSettings(rep *trainProgress, backend string) {
 	if t.DecayFrom > 0 {
 		decay = fmt.Sprintf(", cosine decay to 0 from step %d", t.DecayFrom)
 	}
+	levels := ""
 	if t.HighNoise > 0 {
-		decay += fmt.Sprintf("; %g of the noise levels from the noisiest tenth", t.HighNoise)
+		levels = fmt.Sprintf(", %g of the noise levels from the schedule's noisiest tenth", t.HighNoise)
 	}
-	rep.logf("training: %d steps of %d %dx%d patches, learning rate %g (warm-up %d%s), grad clip %g, EMA %g, seed %d, backend %s; checkpoints in %s %s",
-		t.Steps, t.Batch, t.Patch, t.Patch, t.LR, t.Warmup, decay, t.GradClip, t.EMADecay, t.Seed, backend, t.Out, every)
+	rep.logf("training: %d steps of %d %dx%d patches, learning rate %g (warm-up %d%s), grad clip %g, EMA %g%s, seed %d, backend %s; checkpoints in %s %s",
+		t.Steps, t.Batch, t.Patch, t.Patch, t.LR, t.Warmup, decay, t.GradClip, t.EMADecay, levels, t.Seed, backend, t.Out, every)
 	if o.Data.Degrade.Enabled() {
 		rep.logf("degradations of the LR inputs: %s", o.Data.Degrade)
 	}
