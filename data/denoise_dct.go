@@ -48,12 +48,12 @@ var dctMatrix = func() (m [dctBlock][dctBlock]float32) {
 // DCT hard thresholding of its overlapping 8x8 patches at 3 sigma, then
 // Wiener shrinkage of the same patches with that result as the pilot, each
 // pass's pixels the mean of their 64 patch estimates weighted as BM3D
-// weighs them (see above). An RGB image is denoised in the orthonormal opponent space
-// Y = (R+G+B)/sqrt3, U = (R-B)/sqrt2, V = (R-2G+B)/sqrt6, where colour
-// noise keeps its sigma and a photo's chroma is nearly flat. sigma 0
-// returns a copy; a negative, NaN or above-255 sigma is an error. An RGB
-// image with three equal channels (IsGrey) is denoised as its grey plane,
-// its noise being grey noise of sigma. The result is not rounded to 8
+// weighs them (see above). An RGB image is denoised in the orthonormal
+// opponent space Y = (R+G+B)/sqrt3, U = (R-B)/sqrt2, V = (R-2G+B)/sqrt6,
+// where colour noise keeps its sigma and a photo's chroma is nearly flat.
+// sigma 0 returns a copy; a negative, NaN or above-255 sigma is an error.
+// An RGB image with three equal channels (IsGrey) is denoised as its grey
+// plane, its noise being grey noise of sigma. The result is not rounded to 8
 // bits; it is the same on any number of CPUs.
 // On held-out 64x64 LR crops it takes colour noise of sigma 2 / 5 / 10
 // from 42.0 / 34.2 / 28.3 dB to 45.9 / 40.3 / 36.0 (RGB PSNR; with equal
@@ -129,7 +129,8 @@ func padPlane(p []float32, w, h int) []float32 {
 }
 
 // denoisePlane filters every 8x8 patch of a w x h plane, given padded
-// (padPlane), and returns the mean of each pixel's 64 estimates: by hard
+// (padPlane), and returns the weighted mean of each pixel's 64 estimates
+// (the weights of filterRow; all equal when uniform is set): by hard
 // thresholding at 3 sigma (sigma in [-1,1] units) without a pilot, else by
 // the Wiener gains of the padded pilot's coefficients.
 func denoisePlane(padded, paddedPilot []float32, w, h int, sigma float32, uniform bool) []float32 {
@@ -260,8 +261,11 @@ func rowDCT(col *[dctBlock][]float32, x0 int) (c [dctBlock][dctBlock]float32) {
 }
 
 // filterRow filters every patch of patch row y (hard thresholding at 3
-// sigma without a pilot, Wiener gains with one) and adds their inverse
-// transforms to dst, whose row n is plane row y+n.
+// sigma without a pilot, Wiener gains with one), sets weights[x] to the
+// aggregation weight of the patch at column x (1 / the coefficients kept,
+// or 1 / the sum of the squared gains; 1 when uniform), and adds their
+// inverse transforms, times their weights, to dst, whose row n is plane
+// row y+n.
 func (st *dctStrip) filterRow(plane, pilot []float32, y int, sigma float32, dst, weights []float32) {
 	const b = dctBlock
 	m := &dctMatrix
