@@ -280,7 +280,7 @@ func (st *dctStrip) filterRow(plane, pilot []float32, y int, sigma float32, dst,
 	tau, sigma2 := dctThreshold*sigma, sigma*sigma
 	for x := 0; x+b <= pw; x++ {
 		c := rowDCT(&st.noisy, x)
-		var w float32 = 1
+		var w float32 // the patch's aggregation weight
 		if st.hasPilot {
 			pc := rowDCT(&st.plt, x)
 			g2 := float32(1) // the DC coefficient's gain
