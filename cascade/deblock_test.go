@@ -59,7 +59,7 @@ func TestDeblockChangesTheInput(t *testing.T) {
 	jpg := jpegImage(t, 60)
 	byHand, err := data.DeblockJPEG(jpg, 60)
 	if err == nil { // and the prefilter the automatic setting gives a deblocked input
-		byHand, err = data.DenoiseDCT(byHand, data.PrefilterSigma(data.EstimateColourNoise(byHand), true))
+		byHand, err = data.DenoiseBM3D(byHand, data.PrefilterSigma(data.EstimateColourNoise(byHand), true))
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@ func PrefilterString(sigma float64) string {
 }
 
 // PrefilterSigma returns the sigma (8-bit levels) at which a real input is
-// DCT-denoised (data.DenoiseDCT) before the first pass, after any
+// denoised (data.DenoiseBM3D) before the first pass, after any
 // deblocking, 0 for none (Options.Prefilter): the sigma asked for, else
 // for a model with a denoise control data.AutoPrefilterSigma of the
 // input (its colour noise, or a grey image's grey noise) and of whether it

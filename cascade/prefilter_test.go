@@ -82,7 +82,7 @@ func TestPrefilterChangesTheInput(t *testing.T) {
 	s := denoiseStage(t)
 	run := func(img *data.Image, opts Options) []float32 { return upscalePix(t, s, img, opts) }
 	noisy := speckled(48, 40, 6)
-	byHand, err := data.DenoiseDCT(noisy, data.PrefilterSigma(data.EstimateColourNoise(noisy), false))
+	byHand, err := data.DenoiseBM3D(noisy, data.PrefilterSigma(data.EstimateColourNoise(noisy), false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestPrefilterChangesTheInput(t *testing.T) {
 	for i := range grey.Pix {
 		grey.Pix[i] += float32(5 * rng.NormFloat64() * 2 / 255)
 	}
-	greyByHand, err := data.DenoiseDCT(grey, data.AutoPrefilterSigma(grey, false))
+	greyByHand, err := data.DenoiseBM3D(grey, data.AutoPrefilterSigma(grey, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,8 +40,8 @@ type Options struct {
 	// JPEG of this quality: deblock it for any learned stage.
 	Deblock int
 	// Prefilter removes white noise from a real input before a learned
-	// stage upscales it (after any deblocking), by DCT denoising of its
-	// overlapping 8x8 patches (data.DenoiseDCT) at a noise sigma in 8-bit
+	// stage upscales it (after any deblocking), by BM3D (data.DenoiseBM3D:
+	// similar 8x8 patches filtered together) at a noise sigma in 8-bit
 	// levels. 0 = automatic: for stages with a denoise control (the
 	// real-photo models), at data.AutoPrefilterSigma: the sigma of a
 	// colour image's colour noise or of a grey image's grey noise when

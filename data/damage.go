@@ -36,7 +36,7 @@ const (
 const DeblockedDamage = 0.1
 
 // DeblockedNoise is the least sigma (8-bit levels) at which the automatic
-// prefilter (cascade.Options.Prefilter) DCT-denoises a deblocked JPEG:
+// prefilter (cascade.Options.Prefilter) denoises a deblocked JPEG:
 // noise that went through JPEG lost the fine grain every white-noise
 // estimate reads, yet its coarse part is left. On held-out crops, filtering
 // at 3 gains 0.16-0.19 dB on noise+JPEG damage and costs nothing on
@@ -98,7 +98,7 @@ func EstimateColourNoise(img *Image) float64 {
 const PrefilterFloor = 1.3
 
 // PrefilterSigma returns the sigma (8-bit levels) at which the real-photo
-// models' automatic prefilter (cascade.Options.Prefilter) DCT-denoises an
+// models' automatic prefilter (cascade.Options.Prefilter) denoises an
 // input with colour noise of sigma noise (EstimateColourNoise at upscale
 // time; the drawn sigma in training, train.DegradeOptions.Prefilter): the
 // noise's sigma when above PrefilterFloor, else 0; at least DeblockedNoise
@@ -126,12 +126,12 @@ func PrefilterSigma(noise float64, deblocked bool) float64 {
 const greyPrefilterMax = 10
 
 // AutoPrefilterSigma returns the sigma (8-bit levels) at which the
-// automatic prefilter (cascade.Options.Prefilter) DCT-denoises img,
+// automatic prefilter (cascade.Options.Prefilter) denoises img,
 // deblocked or not: for a colour image PrefilterSigma of its colour noise
 // (EstimateColourNoise); for a grey one (IsGrey: one channel or three equal
 // ones) PrefilterSigma of its grey noise (NoiseSigmaLuma), and at least
 // DeblockedNoise/sqrt3 when deblocked. A JPEG's error is mostly in the
-// luma, equal on R, G and B in a colour JPEG too, where DenoiseDCT at
+// luma, equal on R, G and B in a colour JPEG too, where the prefilter at
 // DeblockedNoise filters it as grey noise of DeblockedNoise/sqrt3 (its
 // opponent Y is the channels' sum over sqrt3); a grey JPEG gets the same.
 // A grey image's estimate has no second witness, as the colour one has,

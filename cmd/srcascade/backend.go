@@ -37,7 +37,7 @@ type modelOptions struct {
 	// Deblock is the JPEG deblocking of the input: 0 = automatic,
 	// cascade.DeblockOff, or the quality 1..100 (cascade.Options.Deblock).
 	Deblock int
-	// Prefilter is the DCT denoising of the input: 0 = automatic,
+	// Prefilter is the BM3D denoising of the input: 0 = automatic,
 	// cascade.PrefilterOff, or a noise sigma (cascade.Options.Prefilter).
 	Prefilter float64
 	// Consistency projects every estimate onto the input (cascade.Options.Consistency).
@@ -112,7 +112,7 @@ func modelFlags() []cli.Flag {
 		&cli.StringFlag{Name: "deblock", Category: modelCategory,
 			Usage: "JPEG deblocking of the input before a learned model: auto finds whether each image was saved as a JPEG (and at which quality) and removes its 8x8 blocks for the real-photo models, off never does, a `QUALITY` 1..100 says the input was saved at it (default: auto)"},
 		&cli.StringFlag{Name: "prefilter", Category: modelCategory,
-			Usage: "DCT denoising of the input before a learned model (after deblocking): auto measures each image's noise (colour noise, or a grey image's grey noise) and filters it for the real-photo models when there is some, and every deblocked JPEG at least at 3, off never does, a `SIGMA` in 8-bit levels filters at it (default: auto)"},
+			Usage: "BM3D denoising of the input before a learned model (after deblocking): auto measures each image's noise (colour noise, or a grey image's grey noise) and filters it for the real-photo models when there is some, and every deblocked JPEG at least at 3, off never does, a `SIGMA` in 8-bit levels filters at it (default: auto)"},
 		&cli.BoolFlag{Name: "consistency", Category: modelCategory, DisableDefaultText: true,
 			Usage: "ILVR consistency: correct every estimate so that its bicubic downscale equals the input exactly (for clean inputs: it keeps JPEG blocks and noise too)"},
 		&cli.BoolFlag{Name: "tta", Category: modelCategory, DisableDefaultText: true,

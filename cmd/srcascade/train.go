@@ -186,7 +186,7 @@ func trainCommand(set func(command)) *cli.Command {
 		&cli.StringFlag{Name: "lr", Category: trainDataCategory,
 			Usage: "`DIR` of the matching low-resolution images (optional; default: made from --hr by bicubic)"},
 		&cli.StringFlag{Name: "degrade", Value: "none", Category: trainDataCategory,
-			Usage: "degradations of the made LR inputs: none, realworld, realesrgan (Real-ESRGAN's second-order model), or `SPEC` such as blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95 (KIND=PROB@MIN-MAX); add ,deblock to deblock the JPEG-compressed inputs as upscale does (--deblock), ,prefilter to DCT-denoise the noisy and deblocked inputs as upscale does (--prefilter, at the drawn noise sigma), and with --denoise ,overstate=PROB@MIN-MAX to raise an input's denoise level above its damage"},
+			Usage: "degradations of the made LR inputs: none, realworld, realesrgan (Real-ESRGAN's second-order model), or `SPEC` such as blur=0.5@0.2-2,noise=0.5@1-15,jpeg=0.3@40-95 (KIND=PROB@MIN-MAX); add ,deblock to deblock the JPEG-compressed inputs as upscale does (--deblock), ,prefilter to DCT-denoise the noisy and deblocked inputs as upscale's BM3D does (--prefilter, at the drawn noise sigma), and with --denoise ,overstate=PROB@MIN-MAX to raise an input's denoise level above its damage"},
 		&cli.Float64Flag{Name: "downscale-hr", Value: train.DefaultDownscaleHR, Category: trainDataCategory,
 			Usage: "shrink JPEG/lossy WebP HR images by `FACTOR` before cropping (hides compression artefacts); 1 = off"},
 		&cli.Float64Flag{Name: "memory", Value: defaultMemoryGiB, Category: trainDataCategory,
