@@ -199,14 +199,14 @@ type bm3dGroup struct {
 	spec   [][bmPatch * bmPatch]float32 // the noisy group's spectrum, then its estimate
 	pspec  [][bmPatch * bmPatch]float32 // the pilot group's spectrum
 	weight float32                      // the estimate's aggregation weight
-	haar   []float32                    // scratch for the Haar transform
+	haar   [][bmPatch * bmPatch]float32 // scratch for the Haar transform
 }
 
 func newBM3DGroup(maxGroup, planes int) *bm3dGroup {
 	return &bm3dGroup{
 		px: make([]int, 0, maxGroup), py: make([]int, 0, maxGroup), dist: make([]float32, 0, maxGroup),
 		spec: make([][bmPatch * bmPatch]float32, maxGroup), pspec: make([][bmPatch * bmPatch]float32, maxGroup),
-		haar: make([]float32, maxGroup),
+		haar: make([][bmPatch * bmPatch]float32, maxGroup),
 	}
 }
 
@@ -218,43 +218,30 @@ func (g *bm3dGroup) match(plane []float32, w, h, rx, ry int, tau float32) {
 	maxN := cap(g.px)
 	g.px, g.py, g.dist = append(g.px[:0], rx), append(g.py[:0], ry), append(g.dist[:0], 0)
 	ref := plane[ry*w+rx:]
+	var d8 [8]float32
+	x0, x1 := max(0, rx-bmSearch), min(w-bmPatch, rx+bmSearch) // candidate columns
 	for cy := max(0, ry-bmSearch); cy <= min(h-bmPatch, ry+bmSearch); cy++ {
-		for cx := max(0, rx-bmSearch); cx <= min(w-bmPatch, rx+bmSearch); cx++ {
+		row := plane[cy*w:]
+		for cx := x0; cx <= x1; cx++ {
+			j := (cx - x0) % 8
+			if j == 0 {
+				switch {
+				case cx+7 <= x1:
+					patchDistances8(ref, row[cx:], w, &d8)
+				case x1-7 >= x0: // the last 8 candidates, shifted down
+					var t [8]float32
+					patchDistances8(ref, row[x1-7:], w, &t)
+					copy(d8[:], t[cx-(x1-7):])
+				default:
+					for k := range x1 - cx + 1 {
+						d8[k] = patchDistance(ref, row[cx+k:], w)
+					}
+				}
+			}
 			if cx == rx && cy == ry {
 				continue
 			}
-			limit := tau
-			if len(g.dist) == maxN {
-				limit = min(limit, g.dist[maxN-1])
-			}
-			cand := plane[cy*w+cx:]
-			var d float32
-			for i := range bmPatch {
-				a, b := ref[i*w:i*w+bmPatch], cand[i*w:i*w+bmPatch]
-				for j := range bmPatch {
-					e := a[j] - b[j]
-					d += e * e
-				}
-				if d > limit {
-					break
-				}
-			}
-			if d > limit || (len(g.dist) == maxN && d >= g.dist[maxN-1]) {
-				continue
-			}
-			// Insert in order, after equal distances; drop the farthest
-			// when full.
-			k := len(g.dist)
-			if k == maxN {
-				k--
-			} else {
-				g.px, g.py, g.dist = append(g.px, 0), append(g.py, 0), append(g.dist, 0)
-			}
-			for k > 1 && g.dist[k-1] > d {
-				g.px[k], g.py[k], g.dist[k] = g.px[k-1], g.py[k-1], g.dist[k-1]
-				k--
-			}
-			g.px[k], g.py[k], g.dist[k] = cx, cy, d
+			g.insert(cx, cy, d8[j], tau, maxN)
 		}
 	}
 	n := 1
@@ -264,34 +251,63 @@ func (g *bm3dGroup) match(plane []float32, w, h, rx, ry int, tau float32) {
 	g.n = n
 }
 
+// patchDistances8 sets d[j] to the squared distance between the 8x8 patch
+// at the start of ref and the one j pixels into cand (rows w apart; cand
+// holds 15 pixels of each row), the squares summed row by row, as the SIMD
+// kernel sums them in its lanes; it uses the kernel when built in.
+func patchDistances8(ref, cand []float32, w int, d *[8]float32) {
+	if simdPatchDistances8(ref, cand, w, d) {
+		return
+	}
+	for j := range d {
+		d[j] = patchDistance(ref, cand[j:], w)
+	}
+}
+
+// patchDistance returns the squared distance between the 8x8 patches at
+// the starts of ref and cand (rows w apart), summed row by row.
+func patchDistance(ref, cand []float32, w int) float32 {
+	var d float32
+	for i := range bmPatch {
+		r, c := ref[i*w:i*w+bmPatch], cand[i*w:i*w+bmPatch]
+		for k, v := range r {
+			e := c[k] - v
+			d += float32(e * e)
+		}
+	}
+	return d
+}
+
+// insert adds the patch at (cx, cy), at squared distance d from the
+// reference, in order after equal distances, when d is at most tau and the
+// group has room or holds a farther patch, which it then drops.
+func (g *bm3dGroup) insert(cx, cy int, d, tau float32, maxN int) {
+	if d > tau || (len(g.dist) == maxN && d >= g.dist[maxN-1]) {
+		return
+	}
+	k := len(g.dist)
+	if k == maxN {
+		k--
+	} else {
+		g.px, g.py, g.dist = append(g.px, 0), append(g.py, 0), append(g.dist, 0)
+	}
+	for k > 1 && g.dist[k-1] > d {
+		g.px[k], g.py[k], g.dist[k] = g.px[k-1], g.py[k-1], g.dist[k-1]
+		k--
+	}
+	g.px[k], g.py[k], g.dist[k] = cx, cy, d
+}
+
 // load sets dst[i] to the 2-D DCT of the group's patch i of plane (rows w
 // apart).
 func (g *bm3dGroup) load(dst [][bmPatch * bmPatch]float32, plane []float32, w int) {
-	m := &dctMatrix
 	for i := range g.n {
 		p := plane[g.py[i]*w+g.px[i]:]
-		var t [bmPatch * bmPatch]float32 // column transforms: t[k][x]
-		for n := range bmPatch {
-			row := p[n*w : n*w+bmPatch]
-			for k := range bmPatch {
-				c := m[k][n]
-				tr := t[k*bmPatch : (k+1)*bmPatch]
-				for x, v := range row {
-					tr[x] += c * v
-				}
-			}
-		}
 		d := &dst[i]
-		for k := range bmPatch {
-			tr := t[k*bmPatch : (k+1)*bmPatch]
-			for l := range bmPatch {
-				var s float32
-				for x, v := range tr {
-					s += v * m[l][x]
-				}
-				d[k*bmPatch+l] = s
-			}
+		for n := range bmPatch {
+			copy(d[n*bmPatch:(n+1)*bmPatch], p[n*w:n*w+bmPatch])
 		}
+		fdct8x8(d)
 	}
 	haarForward(dst[:g.n], g.haar)
 }
@@ -340,28 +356,14 @@ func (g *bm3dGroup) filter(noisy, pilot []float32, w int, sigma float32) {
 // den are w wide and start at plane row y0).
 func (g *bm3dGroup) aggregate(num, den []float32, w, y0 int) {
 	haarInverse(g.spec[:g.n], g.haar)
-	m := &dctMatrix
 	for i := range g.n {
 		s := &g.spec[i]
-		var t [bmPatch * bmPatch]float32 // inverse row transforms: t[k][x]
-		for k := range bmPatch {
-			for x := range bmPatch {
-				var v float32
-				for l := range bmPatch {
-					v += s[k*bmPatch+l] * m[l][x]
-				}
-				t[k*bmPatch+x] = v
-			}
-		}
+		idct8x8(s)
 		off := (g.py[i]-y0)*w + g.px[i]
 		for n := range bmPatch {
 			nr, dr := num[off+n*w:off+n*w+bmPatch], den[off+n*w:off+n*w+bmPatch]
 			kw := bmKaiser[n*bmPatch : (n+1)*bmPatch]
-			for x := range bmPatch {
-				var v float32
-				for k := range bmPatch {
-					v += m[k][n] * t[k*bmPatch+x]
-				}
+			for x, v := range s[n*bmPatch : (n+1)*bmPatch] {
 				wk := g.weight * kw[x]
 				nr[x] += wk * v
 				dr[x] += wk
@@ -372,42 +374,32 @@ func (g *bm3dGroup) aggregate(num, den []float32, w, y0 int) {
 
 // haarForward applies the orthonormal Haar transform along the group (a
 // power of 2 of spectra), coefficient by coefficient, in place: averages
-// first, then details from coarse to fine.
-func haarForward(s [][bmPatch * bmPatch]float32, tmp []float32) {
-	n := len(s)
-	if n < 2 {
-		return
-	}
-	for j := range bmPatch * bmPatch {
-		for l := n; l > 1; l /= 2 {
-			h := l / 2
-			for i := range h {
-				a, b := s[2*i][j], s[2*i+1][j]
-				tmp[i], tmp[h+i] = (a+b)*math.Sqrt2/2, (a-b)*math.Sqrt2/2
-			}
-			for i := range l {
-				s[i][j] = tmp[i]
+// first, then details from coarse to fine; tmp holds len(s) spectra.
+func haarForward(s, tmp [][bmPatch * bmPatch]float32) {
+	const c = math.Sqrt2 / 2
+	for l := len(s); l > 1; l /= 2 {
+		h := l / 2
+		for i := range h {
+			a, b, lo, hi := &s[2*i], &s[2*i+1], &tmp[i], &tmp[h+i]
+			for j := range a {
+				lo[j], hi[j] = (a[j]+b[j])*c, (a[j]-b[j])*c
 			}
 		}
+		copy(s[:l], tmp[:l])
 	}
 }
 
 // haarInverse inverts haarForward.
-func haarInverse(s [][bmPatch * bmPatch]float32, tmp []float32) {
-	n := len(s)
-	if n < 2 {
-		return
-	}
-	for j := range bmPatch * bmPatch {
-		for l := 2; l <= n; l *= 2 {
-			h := l / 2
-			for i := range h {
-				a, d := s[i][j], s[h+i][j]
-				tmp[2*i], tmp[2*i+1] = (a+d)*math.Sqrt2/2, (a-d)*math.Sqrt2/2
-			}
-			for i := range l {
-				s[i][j] = tmp[i]
+func haarInverse(s, tmp [][bmPatch * bmPatch]float32) {
+	const c = math.Sqrt2 / 2
+	for l := 2; l <= len(s); l *= 2 {
+		h := l / 2
+		for i := range h {
+			a, d, e, o := &s[i], &s[h+i], &tmp[2*i], &tmp[2*i+1]
+			for j := range a {
+				e[j], o[j] = (a[j]+d[j])*c, (a[j]-d[j])*c
 			}
 		}
+		copy(s[:l], tmp[:l])
 	}
 }

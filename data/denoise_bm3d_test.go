@@ -157,7 +157,7 @@ func TestHaar(t *testing.T) {
 			sum += float64(s[i][5])
 		}
 		orig := slices.Clone(s)
-		tmp := make([]float32, n)
+		tmp := make([][bmPatch * bmPatch]float32, n)
 		haarForward(s, tmp)
 		var e float64
 		for i := range s {
@@ -178,3 +178,63 @@ func TestHaar(t *testing.T) {
 }
 
 func sq(v float32) float64 { return float64(v) * float64(v) }
+
+// TestFastDCT: fdct8x8 is the 2-D DCT of dctMatrix (computed by its
+// definition) and idct8x8 inverts it.
+func TestFastDCT(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var p [64]float32
+	for i := range p {
+		p[i] = float32(r.NormFloat64())
+	}
+	orig := p
+	fdct8x8(&p)
+	for k := range 8 {
+		for l := range 8 {
+			var want float64
+			for n := range 8 {
+				for x := range 8 {
+					want += float64(dctMatrix[k][n]) * float64(dctMatrix[l][x]) * float64(orig[n*8+x])
+				}
+			}
+			if math.Abs(float64(p[k*8+l])-want) > 1e-5 {
+				t.Fatalf("coefficient (%d,%d): %g, want %g", k, l, p[k*8+l], want)
+			}
+		}
+	}
+	idct8x8(&p)
+	for i := range p {
+		if math.Abs(float64(p[i]-orig[i])) > 1e-5 {
+			t.Fatalf("pixel %d: %g, want %g", i, p[i], orig[i])
+		}
+	}
+}
+
+// TestPatchDistance: the distance is the sum of squared differences, and
+// the SIMD kernel, where built in, gives the scalar code's bits for each of
+// its 8 candidates.
+func TestPatchDistance(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const w = 17
+	a, b := make([]float32, 8*w), make([]float32, 8*w)
+	for i := range a {
+		a[i], b[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
+	}
+	var want float64
+	for i := range 8 {
+		for j := range 8 {
+			want += sq(a[i*w+j] - b[i*w+3+j])
+		}
+	}
+	if got := patchDistance(a, b[3:], w); math.Abs(float64(got)-want) > 1e-4*want {
+		t.Errorf("distance %g, want %g", got, want)
+	}
+	var d [8]float32
+	if simdPatchDistances8(a, b, w, &d) {
+		for j, v := range d {
+			if s := patchDistance(a, b[j:], w); v != s {
+				t.Errorf("candidate %d: SIMD distance %g, scalar %g", j, v, s)
+			}
+		}
+	}
+}
