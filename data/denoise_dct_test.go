@@ -32,23 +32,10 @@ func TestDCTMatrix(t *testing.T) {
 	}
 }
 
-// TestDenoiseDCT: colour noise of sigma 2, 5 and 10 loses at least 3 dB
-// on shading and on strong texture, grey noise on a grey image too; a flat
-// image and sigma 0 come back unchanged, and bad arguments are errors.
+// TestDenoiseDCT: DenoiseDCT keeps the denoisers' contract
+// (checkDenoiser), and grey noise on a grey image loses at least 3 dB.
 func TestDenoiseDCT(t *testing.T) {
-	for name, clean := range map[string]*Image{"shaded": shaded(70, 53), "textured": textured(70, 53)} {
-		for _, sigma := range []float64{2, 5, 10} {
-			noisy := withColourNoise(clean, sigma, 7)
-			out, err := DenoiseDCT(noisy, sigma)
-			if err != nil {
-				t.Fatal(err)
-			}
-			before, after := PSNRRGB(clean, noisy, 0), PSNRRGB(clean, out, 0)
-			if after < before+3 {
-				t.Errorf("%s, sigma %g: PSNR %.2f -> %.2f dB, want a gain of 3 dB or more", name, sigma, before, after)
-			}
-		}
-	}
+	checkDenoiser(t, DenoiseDCT, 9, 5, 1e-6)
 	grey := RGBToGrey(shaded(40, 33))
 	noisy := withNoise(grey, 5, 8)
 	out, err := DenoiseDCT(noisy, 5)
@@ -58,33 +45,71 @@ func TestDenoiseDCT(t *testing.T) {
 	if out.C != 1 || PSNRRGB(grey, out, 0) < PSNRRGB(grey, noisy, 0)+3 {
 		t.Errorf("grey: %d channels, PSNR %.2f -> %.2f", out.C, PSNRRGB(grey, noisy, 0), PSNRRGB(grey, out, 0))
 	}
-	flat := NewImage(9, 5, 3)
+}
+
+// checkDenoiser asserts what DenoiseDCT and DenoiseBM3D share: colour noise
+// of sigma 2, 5 and 10 loses at least 3 dB on shading and on strong
+// texture; a flat flatW x flatH image comes back within tol; sigma 0 gives
+// an equal copy; bad sigmas and images are errors.
+func checkDenoiser(t *testing.T, denoise func(*Image, float64) (*Image, error), flatW, flatH int, tol float64) {
+	t.Helper()
+	for name, clean := range map[string]*Image{"shaded": shaded(70, 53), "textured": textured(70, 53)} {
+		for _, sigma := range []float64{2, 5, 10} {
+			noisy := withColourNoise(clean, sigma, 7)
+			out, err := denoise(noisy, sigma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before, after := PSNRRGB(clean, noisy, 0), PSNRRGB(clean, out, 0); after < before+3 {
+				t.Errorf("%s, sigma %g: PSNR %.2f -> %.2f dB, want a gain of 3 dB or more", name, sigma, before, after)
+			}
+		}
+	}
+	flat := NewImage(flatW, flatH, 3)
 	for i := range flat.Pix {
 		flat.Pix[i] = []float32{0.3, -0.2, 0.1}[i%3]
 	}
-	out, err = DenoiseDCT(flat, 10)
+	out, err := denoise(flat, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, v := range out.Pix {
-		if math.Abs(float64(v-flat.Pix[i])) > 1e-6 {
+		if math.Abs(float64(v-flat.Pix[i])) > tol {
 			t.Fatalf("flat image: pixel value %d changed %g -> %g", i, flat.Pix[i], v)
 		}
 	}
-	noisy = withColourNoise(shaded(12, 10), 5, 9)
-	if out, err := DenoiseDCT(noisy, 0); err != nil || !slices.Equal(out.Pix, noisy.Pix) || &out.Pix[0] == &noisy.Pix[0] {
+	noisy := withColourNoise(shaded(12, 10), 5, 9)
+	if out, err := denoise(noisy, 0); err != nil || !slices.Equal(out.Pix, noisy.Pix) || &out.Pix[0] == &noisy.Pix[0] {
 		t.Errorf("sigma 0: want an equal copy (err %v)", err)
 	}
 	for _, sigma := range []float64{-1, math.NaN(), math.Inf(1), 256} {
-		if _, err := DenoiseDCT(noisy, sigma); err == nil {
+		if _, err := denoise(noisy, sigma); err == nil {
 			t.Errorf("sigma %g: want an error", sigma)
 		}
 	}
 	for _, bad := range []*Image{nil, {W: 2, H: 2, C: 2, Pix: make([]float32, 8)}, {W: 2, H: 2, C: 3, Pix: make([]float32, 5)}} {
-		if _, err := DenoiseDCT(bad, 2); err == nil {
+		if _, err := denoise(bad, 2); err == nil {
 			t.Errorf("image %v: want an error", bad)
 		}
 	}
+}
+
+// squares returns a 48x40 RGB grid of sharp-edged 7x6 squares, flat
+// patches meeting strong edges.
+func squares() *Image {
+	img := NewImage(48, 40, 3)
+	for y := range img.H {
+		for x := range img.W {
+			v := float32(-0.6)
+			if (x/7+y/6)%2 == 0 {
+				v = 0.5
+			}
+			for c := range 3 {
+				img.Pix[(y*img.W+x)*3+c] = v + 0.1*float32(c)
+			}
+		}
+	}
+	return img
 }
 
 // TestDenoiseDCTDeterministic: one CPU and many give the same bits, on an
@@ -231,18 +256,7 @@ func TestIsGrey(t *testing.T) {
 // noise), and they change nothing on a flat image (the weights are
 // normalised: the flat-image case of TestDenoiseDCT).
 func TestDenoiseDCTWeighted(t *testing.T) {
-	clean := NewImage(48, 40, 3)
-	for y := range clean.H {
-		for x := range clean.W {
-			v := float32(-0.6)
-			if (x/7+y/6)%2 == 0 {
-				v = 0.5
-			}
-			for c := range 3 {
-				clean.Pix[(y*clean.W+x)*3+c] = v + 0.1*float32(c)
-			}
-		}
-	}
+	clean := squares()
 	for _, sigma := range []float64{5, 10} {
 		noisy := withColourNoise(clean, sigma, 11)
 		weighted := PSNRRGB(clean, denoiseDCT(noisy, sigma, false), 0)
