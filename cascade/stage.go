@@ -177,7 +177,7 @@ func (s *SR3Stage) Upscale(ctx context.Context, img *data.Image, opts Options, p
 		return nil, err
 	}
 	if sigma > 0 {
-		if cur, err = data.DenoiseBM3D(cur, sigma); err != nil {
+		if cur, err = data.DenoiseBM3DContext(ctx, cur, sigma); err != nil {
 			return nil, fmt.Errorf("model %s: %w", s.name, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -75,11 +76,21 @@ var bmKaiser = func() (k [bmPatch * bmPatch]float32) {
 // is an error. The result is not rounded to 8 bits; it is the same on any
 // number of CPUs.
 func DenoiseBM3D(img *Image, sigma float64) (*Image, error) {
+	return DenoiseBM3DContext(context.Background(), img, sigma)
+}
+
+// DenoiseBM3DContext is DenoiseBM3D that stops with ctx's error, wrapped,
+// when ctx is done: it looks before each wave of bands of the image (4 bands
+// of 24 rows per CPU).
+func DenoiseBM3DContext(ctx context.Context, img *Image, sigma float64) (*Image, error) {
 	if img == nil || (img.C != 1 && img.C != 3) || len(img.Pix) != img.W*img.H*img.C || img.W < 1 || img.H < 1 {
 		return nil, fmt.Errorf("BM3D denoising: want a grey or RGB image, have %v", img)
 	}
 	if !(sigma >= 0) || sigma > 255 {
 		return nil, fmt.Errorf("BM3D denoising: sigma %g out of range 0..255", sigma)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("BM3D denoising: %w", err)
 	}
 	if sigma == 0 {
 		return img.Clone(), nil
@@ -87,21 +98,35 @@ func DenoiseBM3D(img *Image, sigma float64) (*Image, error) {
 	if img.W < bmPatch || img.H < bmPatch {
 		return denoiseDCT(img, sigma, false), nil
 	}
-	return denoiseBM3D(img, sigma), nil
+	out, err := denoiseBM3D(ctx, img, sigma)
+	if err != nil {
+		return nil, fmt.Errorf("BM3D denoising: %w", err)
+	}
+	return out, nil
 }
 
-// denoiseBM3D is DenoiseBM3D of a valid image of at least 8x8 pixels and
-// sigma above 0.
-func denoiseBM3D(img *Image, sigma float64) *Image {
+// denoiseBM3D is DenoiseBM3DContext of a valid image of at least 8x8
+// pixels and sigma above 0.
+func denoiseBM3D(ctx context.Context, img *Image, sigma float64) (*Image, error) {
 	if img.C == 3 && IsGrey(img) {
-		return GreyToRGB(denoiseBM3D(RGBToGrey(img), sigma))
+		g, err := denoiseBM3D(ctx, RGBToGrey(img), sigma)
+		if err != nil {
+			return nil, err
+		}
+		return GreyToRGB(g), nil
 	}
 	s := float32(sigma * 2 / 255) // [-1,1] units
 	noisy := toOpponent(img)
 	scale := float32(2.0/255) * float32(2.0/255) * bmPatch * bmPatch // 8-bit mean squares to [-1,1] patch sums
-	basic := bm3dStep(noisy, nil, img.W, img.H, s, bmMatchHard*scale, bmGroupHard)
-	final := bm3dStep(noisy, basic, img.W, img.H, s, bmMatchWiener*scale, bmGroupWiener)
-	return fromOpponent(final, img.W, img.H)
+	basic, err := bm3dStep(ctx, noisy, nil, img.W, img.H, s, bmMatchHard*scale, bmGroupHard)
+	if err != nil {
+		return nil, err
+	}
+	final, err := bm3dStep(ctx, noisy, basic, img.W, img.H, s, bmMatchWiener*scale, bmGroupWiener)
+	if err != nil {
+		return nil, err
+	}
+	return fromOpponent(final, img.W, img.H), nil
 }
 
 // bm3dRefs returns the reference positions along a side of n pixels:
@@ -119,8 +144,9 @@ func bm3dRefs(n int) []int {
 // the noisy groups when basic is nil, else Wiener shrinkage with basic as
 // the pilot, the groups matched on plane 0 of the pilot (the noisy planes in
 // the first step) with at most maxGroup patches whose squared distance to
-// the reference (a sum over the patch, [-1,1] units) is at most tau.
-func bm3dStep(noisy, basic [][]float32, w, h int, sigma, tau float32, maxGroup int) [][]float32 {
+// the reference (a sum over the patch, [-1,1] units) is at most tau; it
+// returns ctx's error if ctx is done before a wave of bands.
+func bm3dStep(ctx context.Context, noisy, basic [][]float32, w, h int, sigma, tau float32, maxGroup int) ([][]float32, error) {
 	match := noisy[0]
 	if basic != nil {
 		match = basic[0]
@@ -142,6 +168,9 @@ func bm3dStep(noisy, basic [][]float32, w, h int, sigma, tau float32, maxGroup i
 	wave := 4 * runtime.GOMAXPROCS(0)
 	out := make([]band, wave)
 	for first := 0; first < bands; first += wave {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		n := min(wave, bands-first)
 		parallelFor(n, 1, func(lo, hi int) {
 			g := newBM3DGroup(maxGroup, nc)
@@ -188,7 +217,7 @@ func bm3dStep(noisy, basic [][]float32, w, h int, sigma, tau float32, maxGroup i
 			num[c][i] /= den[c][i]
 		}
 	}
-	return num
+	return num, nil
 }
 
 // bm3dGroup holds one group: its patches' positions and their 3-D spectra.

@@ -1,6 +1,8 @@
 package data
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -185,5 +187,23 @@ func TestPatchDistance(t *testing.T) {
 				t.Errorf("candidate %d: SIMD distance %g, scalar %g", j, v, s)
 			}
 		}
+	}
+}
+
+// TestDenoiseBM3DContext: a done context stops the filter with its error,
+// and a live one gives DenoiseBM3D's result.
+func TestDenoiseBM3DContext(t *testing.T) {
+	noisy := withColourNoise(textured(40, 33), 5, 13)
+	ctx, cancel := context.WithCancel(context.Background())
+	want, _ := DenoiseBM3D(noisy, 5)
+	if got, err := DenoiseBM3DContext(ctx, noisy, 5); err != nil || !slices.Equal(got.Pix, want.Pix) {
+		t.Errorf("live context: %v, or a result unlike DenoiseBM3D's", err)
+	}
+	cancel()
+	if _, err := DenoiseBM3DContext(ctx, noisy, 5); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: error %v, want context.Canceled", err)
+	}
+	if _, err := denoiseBM3D(ctx, noisy, 5); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled during the filter: error %v, want context.Canceled", err)
 	}
 }
