@@ -52,6 +52,9 @@ test: unit fuzz
 
 unit:
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+	# The nophoto build reads the photo models from a folder (scripts/device-pack.sh).
+	$(GO) vet -tags nophoto ./pretrained
+	$(GO) test -tags nophoto ./pretrained
 
 fuzz:
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZ_DECODE) -fuzzminimizetime $(FUZZ_MINIMIZE)

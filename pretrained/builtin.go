@@ -1,7 +1,6 @@
 package pretrained
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"path"
@@ -12,24 +11,9 @@ import (
 	"github.com/srcascade/srcascade/sr3"
 )
 
-// photoWeights holds the photo models' inference files (EMA weights,
-// stored as float16 and widened to float32 when opened, and config). Each
-// model's folder also has MODEL_CARD.md (how it was trained, its scores)
-// and train.json (the run's options); the training states (optimizer
-// moments) are not shipped, so training on from a built-in model starts
-// from its weights with a fresh optimizer. The emoji models' files are
-// embedded by emoji.go, left out with the build tag noemoji.
-//
-// Embedded files sit in the binary's read-only data: the operating system
-// maps them in, and a model's pages are read from disk only when Open
-// copies its weights out (see BENCHMARKS.md, "Binary size and start-up").
-//
-//go:embed sr3-x4-real/config.json sr3-x4-real/model.safetensors
-//go:embed sr3-x4/config.json sr3-x4/model.safetensors sr3-x2/config.json sr3-x2/model.safetensors
-var photoWeights embed.FS
-
-// weights are the embedded files of the built-in models, by folder:
-// photoWeights, and emoji.go's when built without noemoji.
+// weights are the files of the built-in models, by folder: photoWeights
+// (photo_embed.go, or photo_disk.go's folder with the build tag nophoto),
+// and emoji.go's when built without noemoji.
 var weights = embeddedFiles{photoWeights}
 
 // embeddedFiles looks a file up in several embedded file systems.
@@ -99,7 +83,7 @@ func openEmbedded(name, dir, backend string) (cascade.Upscaler, error) {
 func readEmbedded(dir string) (sr3.Config, map[string]*tensors.Tensor, map[string]string, error) {
 	cfgData, err := weights.ReadFile(path.Join(dir, sr3.ConfigFile))
 	if err != nil {
-		return sr3.Config{}, nil, nil, err
+		return sr3.Config{}, nil, nil, fmt.Errorf("%w%s", err, photoWeightsHint())
 	}
 	cfg, err := sr3.UnmarshalConfig(cfgData)
 	if err != nil {
@@ -107,7 +91,7 @@ func readEmbedded(dir string) (sr3.Config, map[string]*tensors.Tensor, map[strin
 	}
 	w, err := weights.ReadFile(path.Join(dir, sr3.WeightsFile))
 	if err != nil {
-		return sr3.Config{}, nil, nil, err
+		return sr3.Config{}, nil, nil, fmt.Errorf("%w%s", err, photoWeightsHint())
 	}
 	ts, meta, err := sr3.ReadTensors(w)
 	if err != nil {

@@ -4,6 +4,7 @@ package pretrained
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,8 +21,13 @@ func TestNoEmojiLeftOut(t *testing.T) {
 	if _, err := weights.ReadFile("emoji-x2/model.safetensors"); err == nil {
 		t.Error("emoji-x2's weights are embedded in a noemoji build")
 	}
-	t.Chdir(t.TempDir()) // here, emoji-x2/ is the model's source folder, a checkpoint
-	_, err := Open("emoji-x2", "go")
+	here, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SRCASCADE_WEIGHTS", here) // where a nophoto build finds sr3-x2, below
+	t.Chdir(t.TempDir())                // here, emoji-x2/ is the model's source folder, a checkpoint
+	_, err = Open("emoji-x2", "go")
 	if !errors.Is(err, ErrUnknownModel) || !strings.Contains(err.Error(), "built without it") {
 		t.Errorf("Open(emoji-x2): %v, want it to say the build left it out", err)
 	}

@@ -69,7 +69,6 @@ var registry = []entry{
 			Kind:        KindSR,
 			Scales:      []int{4},
 			Params:      sr3x4RealParams,
-			Size:        embeddedSize("sr3-x4-real"),
 			TrainedOn:   sr3x4RealTrainedOn,
 			Description: sr3x4RealDescription,
 		},
@@ -83,7 +82,6 @@ var registry = []entry{
 			Kind:        KindSR,
 			Scales:      []int{4},
 			Params:      sr3x4Params,
-			Size:        embeddedSize("sr3-x4"),
 			TrainedOn:   "182 photos (scripts/fetch-train-photos.sh), 34,370 steps (the last 14,000 a fine-tune on 128x128 patches)",
 			Description: sr3x4Description,
 		},
@@ -95,7 +93,6 @@ var registry = []entry{
 			Kind:        KindSR,
 			Scales:      []int{2, 4, 8},
 			Params:      sr3x2Params,
-			Size:        embeddedSize("sr3-x2"),
 			TrainedOn:   sr3x2TrainedOn,
 			Description: sr3x2Description,
 		},
@@ -136,6 +133,9 @@ func List() []Info {
 	}
 	for i := range out {
 		out[i].Scales = slices.Clone(out[i].Scales)
+		// Each built-in model's files sit in a folder named after it; read
+		// now, since a nophoto build's folder may be named after start-up.
+		out[i].Size = embeddedSize(out[i].Name)
 	}
 	return out
 }

@@ -1,0 +1,40 @@
+//go:build nophoto
+
+package pretrained
+
+import (
+	"io/fs"
+	"os"
+)
+
+// WeightsDirEnv names the environment variable that gives a binary built
+// with -tags nophoto the folder holding the photo models' folders
+// (sr3-x4-real/, sr3-x4/, sr3-x2/, as in the repository's pretrained/);
+// unset, it is ./pretrained. Such a binary is 24 MB smaller, for copying
+// to a machine that has the repository (a lent GPU machine takes at most
+// 64 MiB of tree and binary together).
+const WeightsDirEnv = "SRCASCADE_WEIGHTS"
+
+// photoWeights are the photo models' files: read from WeightsDirEnv's
+// folder when a model is opened, so the variable may be set after start.
+var photoWeights fs.FS = diskWeights{}
+
+// diskWeights is the folder WeightsDirEnv names, looked up at each Open.
+type diskWeights struct{}
+
+// Open opens the named file of the weights folder.
+func (diskWeights) Open(name string) (fs.File, error) { return os.DirFS(weightsDir()).Open(name) }
+
+// weightsDir is WeightsDirEnv's folder, or ./pretrained.
+func weightsDir() string {
+	if d := os.Getenv(WeightsDirEnv); d != "" {
+		return d
+	}
+	return "pretrained"
+}
+
+// photoWeightsHint says where this build looks for the photo models.
+func photoWeightsHint() string {
+	return " (this binary was built with -tags nophoto and reads the photo models from " + weightsDir() +
+		"; set " + WeightsDirEnv + " to the repository's pretrained/ folder)"
+}
