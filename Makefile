@@ -52,9 +52,11 @@ test: unit fuzz
 
 unit:
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
-	# The nophoto build reads the photo models from a folder (scripts/device-pack.sh).
-	$(GO) vet -tags nophoto ./pretrained
+	@# The builds that read the photo models from a folder (nophoto, scripts/device-pack.sh)
+	@# and leave out the emoji models (noemoji).
+	$(GO) vet -tags nophoto,noemoji ./pretrained
 	$(GO) test -tags nophoto ./pretrained
+	$(GO) test -tags nophoto,noemoji ./pretrained
 
 fuzz:
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZ_DECODE) -fuzzminimizetime $(FUZZ_MINIMIZE)

@@ -215,6 +215,9 @@ func TestOpenBaseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(filepath.Base(tc.arg), func(t *testing.T) {
+			if slices.Contains(leftOut, tc.arg) {
+				t.Skipf("%s is left out of this build", tc.arg)
+			}
 			b, err := OpenBase(tc.arg, "go")
 			if err == nil {
 				t.Fatalf("OpenBase(%s) = %v, want an error", tc.arg, b.Model.Config)

@@ -1,3 +1,5 @@
+//go:build !noemoji
+
 package pretrained
 
 import (

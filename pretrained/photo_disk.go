@@ -5,6 +5,8 @@ package pretrained
 import (
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 )
 
 // WeightsDirEnv names the environment variable that gives a binary built
@@ -19,11 +21,21 @@ const WeightsDirEnv = "SRCASCADE_WEIGHTS"
 // folder when a model is opened, so the variable may be set after start.
 var photoWeights fs.FS = diskWeights{}
 
-// diskWeights is the folder WeightsDirEnv names, looked up at each Open.
+// diskWeights is the folder WeightsDirEnv names, looked up at each Open;
+// only the photo models' folders in it are read.
 type diskWeights struct{}
 
-// Open opens the named file of the weights folder.
-func (diskWeights) Open(name string) (fs.File, error) { return os.DirFS(weightsDir()).Open(name) }
+// photoDirs are the photo models' folders.
+var photoDirs = []string{"sr3-x4-real", "sr3-x4", "sr3-x2"}
+
+// Open opens the named file of a photo model's folder of the weights folder.
+func (diskWeights) Open(name string) (fs.File, error) {
+	dir, _, _ := strings.Cut(name, "/")
+	if !slices.Contains(photoDirs, dir) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return os.DirFS(weightsDir()).Open(name)
+}
 
 // weightsDir is WeightsDirEnv's folder, or ./pretrained.
 func weightsDir() string {
