@@ -155,8 +155,8 @@ func bm3dStep(ctx context.Context, noisy, basic [][]float32, w, h int, sigma, ta
 	nc := len(noisy)
 	bands := (len(ys) + bmBandRefs - 1) / bmBandRefs
 	type band struct {
-		y0, rows int
-		num, den [][]float32 // per plane, rows x w
+		y0       int
+		num, den [][]float32 // per plane, from plane row y0, w wide
 	}
 	num, den := make([][]float32, nc), make([][]float32, nc)
 	for c := range nc {
@@ -164,25 +164,29 @@ func bm3dStep(ctx context.Context, noisy, basic [][]float32, w, h int, sigma, ta
 	}
 	// Bands are filtered a wave at a time and added to the sums in band
 	// order, which bounds the memory and keeps the bits independent of the
-	// number of CPUs.
+	// number of CPUs; a wave's slots keep their buffers for the next.
 	wave := 4 * runtime.GOMAXPROCS(0)
 	out := make([]band, wave)
+	for i := range out {
+		out[i].num, out[i].den = make([][]float32, nc), make([][]float32, nc)
+	}
 	for first := 0; first < bands; first += wave {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		n := min(wave, bands-first)
 		parallelFor(n, 1, func(lo, hi int) {
-			g := newBM3DGroup(maxGroup, nc)
+			g := newBM3DGroup(maxGroup)
 			for i := lo; i < hi; i++ {
 				b := first + i
 				refs := ys[b*bmBandRefs : min(len(ys), (b+1)*bmBandRefs)]
 				y0 := max(0, refs[0]-bmSearch)
 				y1 := min(h, refs[len(refs)-1]+bmSearch+bmPatch)
-				bd := band{y0: y0, rows: y1 - y0, num: make([][]float32, nc), den: make([][]float32, nc)}
+				bd := &out[i]
+				bd.y0 = y0
 				for c := range nc {
-					bd.num[c] = make([]float32, bd.rows*w)
-					bd.den[c] = make([]float32, bd.rows*w)
+					bd.num[c] = zeroed(bd.num[c], (y1-y0)*w)
+					bd.den[c] = zeroed(bd.den[c], (y1-y0)*w)
 				}
 				for _, ry := range refs {
 					for _, rx := range xs {
@@ -197,7 +201,6 @@ func bm3dStep(ctx context.Context, noisy, basic [][]float32, w, h int, sigma, ta
 						}
 					}
 				}
-				out[i] = bd
 			}
 		})
 		for _, bd := range out[:n] {
@@ -220,6 +223,16 @@ func bm3dStep(ctx context.Context, noisy, basic [][]float32, w, h int, sigma, ta
 	return num, nil
 }
 
+// zeroed returns buf resliced to n zeros, reallocated only when too small.
+func zeroed(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
+}
+
 // bm3dGroup holds one group: its patches' positions and their 3-D spectra.
 type bm3dGroup struct {
 	n      int                          // patches in the group, a power of 2
@@ -231,7 +244,8 @@ type bm3dGroup struct {
 	haar   [][bmPatch * bmPatch]float32 // scratch for the Haar transform
 }
 
-func newBM3DGroup(maxGroup, planes int) *bm3dGroup {
+// newBM3DGroup returns an empty group of at most maxGroup patches.
+func newBM3DGroup(maxGroup int) *bm3dGroup {
 	return &bm3dGroup{
 		px: make([]int, 0, maxGroup), py: make([]int, 0, maxGroup), dist: make([]float32, 0, maxGroup),
 		spec: make([][bmPatch * bmPatch]float32, maxGroup), pspec: make([][bmPatch * bmPatch]float32, maxGroup),

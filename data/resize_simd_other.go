@@ -12,6 +12,3 @@ func simdRowSum(dst, src []float32, rowLen int, idx []int32, w []float32) bool {
 func simdResampleStrip(dst, src []float32, inLen, outLen, c int, off, idx []int32, w []float32, tmp []float32) bool {
 	return false
 }
-
-// simdPatchDistances8 reports that no SIMD kernel is built in.
-func simdPatchDistances8(ref, cand []float32, w int, d *[8]float32) bool { return false }
