@@ -16,7 +16,8 @@ import (
 // and emoji.go's when built without noemoji.
 var weights = embeddedFiles{photoWeights}
 
-// embeddedFiles looks a file up in several embedded file systems.
+// embeddedFiles looks a file up in several file systems (embedded, or a
+// folder in a nophoto build).
 type embeddedFiles []fs.FS
 
 // ReadFile reads the named file from the first file system that has it.
