@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"testing"
 )
@@ -65,20 +64,7 @@ func TestDenoiseBM3DEdges(t *testing.T) {
 // tall enough for many bands; three equal channels are denoised as the grey
 // plane; an image under 8 pixels on a side is DenoiseDCT's result.
 func TestDenoiseBM3DShapes(t *testing.T) {
-	noisy := withColourNoise(textured(37, 90), 4, 10)
-	many, err := DenoiseBM3D(noisy, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev := runtime.GOMAXPROCS(1)
-	one, err := DenoiseBM3D(noisy, 4)
-	runtime.GOMAXPROCS(prev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(one.Pix, many.Pix) {
-		t.Error("DenoiseBM3D differs between 1 and many CPUs")
-	}
+	checkSameOnOneCPU(t, "DenoiseBM3D", DenoiseBM3D)
 	grey := withNoise(RGBToGrey(textured(40, 33)), 5, 9)
 	want, _ := DenoiseBM3D(grey, 5)
 	got, _ := DenoiseBM3D(GreyToRGB(grey), 5)

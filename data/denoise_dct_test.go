@@ -115,20 +115,7 @@ func squares() *Image {
 // TestDenoiseDCTDeterministic: one CPU and many give the same bits, on an
 // image tall enough for many chunks of patch rows, and a 1x1 image works.
 func TestDenoiseDCTDeterministic(t *testing.T) {
-	noisy := withColourNoise(textured(37, 90), 4, 10)
-	many, err := DenoiseDCT(noisy, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev := runtime.GOMAXPROCS(1)
-	one, err := DenoiseDCT(noisy, 4)
-	runtime.GOMAXPROCS(prev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(one.Pix, many.Pix) {
-		t.Error("DenoiseDCT differs between 1 and many CPUs")
-	}
+	checkSameOnOneCPU(t, "DenoiseDCT", DenoiseDCT)
 	tiny := &Image{W: 1, H: 1, C: 3, Pix: []float32{0.5, 0, -0.5}}
 	if out, err := DenoiseDCT(tiny, 3); err != nil || math.Abs(float64(out.Pix[0]-0.5)) > 1e-6 {
 		t.Errorf("1x1: %v, %v", out, err)
@@ -264,5 +251,25 @@ func TestDenoiseDCTWeighted(t *testing.T) {
 		if weighted < uniform+0.3 {
 			t.Errorf("sigma %g: weighted %.2f dB, equal weights %.2f: want a gain of 0.3 dB or more", sigma, weighted, uniform)
 		}
+	}
+}
+
+// checkSameOnOneCPU checks that denoise gives the same bits on one CPU as
+// on many, on a colour image tall enough to be split into many parts.
+func checkSameOnOneCPU(t *testing.T, name string, denoise func(*Image, float64) (*Image, error)) {
+	t.Helper()
+	noisy := withColourNoise(textured(37, 90), 4, 10)
+	many, err := denoise(noisy, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := runtime.GOMAXPROCS(1)
+	one, err := denoise(noisy, 4)
+	runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(one.Pix, many.Pix) {
+		t.Errorf("%s differs between 1 and many CPUs", name)
 	}
 }
